@@ -1,0 +1,309 @@
+package match
+
+import (
+	"strings"
+
+	"github.com/fundbot/fundbot/knowledge"
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/norwegian"
+)
+
+// analyzer turns words into matching terms: stop words dropped, spelling
+// repaired against the knowledge base's vocabulary, compounds split, words
+// stemmed and synonyms merged. It is built once and only read afterwards, so
+// one analyzer serves any number of goroutines.
+type analyzer struct {
+	stop    map[string]bool
+	syn     map[string]string // surface word or stem -> canonical term
+	vocab   map[string]int    // surface words of the knowledge base -> frequency
+	byFold  map[string]string // folded spelling -> most frequent surface word
+	deletes map[string][]string
+	known   map[string]bool // terms that occur in some document
+}
+
+func newAnalyzer(lex knowledge.Lexicon) *analyzer {
+	a := &analyzer{
+		stop:    map[string]bool{},
+		syn:     map[string]string{},
+		vocab:   map[string]int{},
+		byFold:  map[string]string{},
+		deletes: map[string][]string{},
+		known:   map[string]bool{},
+	}
+	for _, words := range lex.Stopwords {
+		for _, w := range words {
+			for _, t := range Tokens(w) {
+				a.stop[t] = true
+			}
+		}
+	}
+	for _, group := range lex.Synonyms {
+		if len(group) == 0 {
+			continue
+		}
+		canon := "=" + strings.Join(Tokens(group[0]), "_")
+		for _, w := range group {
+			toks := Tokens(w)
+			if len(toks) != 1 {
+				continue // synonyms are single words
+			}
+			t := toks[0]
+			a.syn[t] = canon
+			a.syn[stem(t, knowledge.NB)] = canon
+			a.syn[stem(t, knowledge.EN)] = canon
+		}
+	}
+	return a
+}
+
+// learn adds a document's words to the vocabulary; call before finish.
+func (a *analyzer) learn(tokens []string) {
+	for _, t := range tokens {
+		a.vocab[t]++
+	}
+}
+
+// finish builds the spelling indexes once the vocabulary is complete.
+func (a *analyzer) finish() {
+	for w, n := range a.vocab {
+		f := fold(w)
+		if best, ok := a.byFold[f]; !ok || a.vocab[best] < n || (a.vocab[best] == n && w < best) {
+			a.byFold[f] = w
+		}
+	}
+	for f := range a.byFold {
+		if len(f) < 5 {
+			continue
+		}
+		for _, d := range deletions(f) {
+			a.deletes[d] = append(a.deletes[d], f)
+		}
+	}
+}
+
+func stem(w string, lang knowledge.Lang) string {
+	if lang == knowledge.EN {
+		return english.Stem(w, false)
+	}
+	return norwegian.Stem(w, false)
+}
+
+// term maps a known surface word to its matching term in lang, trying the
+// other stemmer when lang's stem is not in the index (a misjudged language).
+func (a *analyzer) term(w string, lang knowledge.Lang) string {
+	if c, ok := a.syn[w]; ok {
+		return c
+	}
+	s := stem(w, lang)
+	if c, ok := a.syn[s]; ok {
+		return c
+	}
+	if len(a.known) > 0 && !a.known[s] {
+		other := knowledge.EN
+		if lang == knowledge.EN {
+			other = knowledge.NB
+		}
+		if o := stem(w, other); a.known[o] {
+			return o
+		} else if c, ok := a.syn[o]; ok {
+			return c
+		}
+	}
+	return s
+}
+
+// analyze returns the terms of tokens and how many content words it could not place.
+func (a *analyzer) analyze(tokens []string, lang knowledge.Lang, terms []string) ([]string, int) {
+	unknown := 0
+	for _, tok := range tokens {
+		if a.stop[tok] {
+			continue
+		}
+		words := a.resolve(tok)
+		if words == nil {
+			if !a.stop[fold(tok)] && len(tok) > 1 && !isNumber(tok) {
+				unknown++
+			}
+			continue
+		}
+		for _, w := range words {
+			if a.stop[w] {
+				continue
+			}
+			terms = append(terms, a.term(w, lang))
+			if parts := a.split(w); parts != nil {
+				for _, p := range parts {
+					terms = append(terms, a.term(p, lang))
+				}
+			}
+		}
+	}
+	return terms, unknown
+}
+
+// resolve finds the vocabulary word(s) a typed token stands for, or nil.
+func (a *analyzer) resolve(tok string) []string {
+	if _, ok := a.vocab[tok]; ok {
+		return []string{tok}
+	}
+	if w, ok := a.byFold[fold(tok)]; ok {
+		return []string{w}
+	}
+	for keep := 2; keep >= 1; keep-- {
+		if sq := squeeze(tok, keep); sq != tok {
+			if w, ok := a.byFold[fold(sq)]; ok {
+				return []string{w}
+			}
+		}
+	}
+	if parts := a.split(tok); parts != nil {
+		return parts
+	}
+	if w := a.correct(fold(tok)); w != "" {
+		return []string{w}
+	}
+	return nil
+}
+
+// split breaks a compound into two known words, allowing the Norwegian
+// linking -s- or -e-: "søknadsfrist" → "søknad" + "frist".
+func (a *analyzer) split(w string) []string {
+	if len(w) < 7 {
+		return nil
+	}
+	var best []string
+	bestMin := 0
+	for i := 3; i <= len(w)-3; i++ {
+		left, right := w[:i], w[i:]
+		if !a.isWord(right) {
+			continue
+		}
+		for _, l := range []string{left, strings.TrimSuffix(left, "s"), strings.TrimSuffix(left, "e")} {
+			if len(l) < 3 || !a.isWord(l) {
+				continue
+			}
+			if m := min(len(l), len(right)); m > bestMin {
+				best, bestMin = []string{a.surface(l), a.surface(right)}, m
+			}
+		}
+	}
+	return best
+}
+
+func (a *analyzer) isWord(w string) bool {
+	if a.stop[w] {
+		return false
+	}
+	if _, ok := a.vocab[w]; ok {
+		return true
+	}
+	_, ok := a.byFold[fold(w)]
+	return ok
+}
+
+func (a *analyzer) surface(w string) string {
+	if _, ok := a.vocab[w]; ok {
+		return w
+	}
+	return a.byFold[fold(w)]
+}
+
+// correct finds the vocabulary word closest to a folded, misspelt token:
+// one edit allowed from 5 letters, two from 9.
+func (a *analyzer) correct(f string) string {
+	n := len([]rune(f))
+	if n < 5 {
+		return ""
+	}
+	maxDist := 1
+	if n >= 9 {
+		maxDist = 2
+	}
+	seen := map[string]bool{}
+	var cands []string
+	consider := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			cands = append(cands, c)
+		}
+	}
+	for _, c := range a.deletes[f] {
+		consider(c)
+	}
+	for _, d := range deletions(f) {
+		if _, ok := a.byFold[d]; ok {
+			consider(d)
+		}
+		for _, c := range a.deletes[d] {
+			consider(c)
+		}
+		if maxDist == 2 {
+			for _, dd := range deletions(d) {
+				if _, ok := a.byFold[dd]; ok {
+					consider(dd)
+				}
+				for _, c := range a.deletes[dd] {
+					consider(c)
+				}
+			}
+		}
+	}
+	best, bestDist, bestFreq := "", maxDist+1, 0
+	for _, c := range cands {
+		d := distance(f, c)
+		w := a.byFold[c]
+		if d < bestDist || (d == bestDist && a.vocab[w] > bestFreq) {
+			best, bestDist, bestFreq = w, d, a.vocab[w]
+		}
+	}
+	if bestDist > maxDist {
+		return ""
+	}
+	return best
+}
+
+// deletions lists every string made by removing one letter.
+func deletions(s string) []string {
+	r := []rune(s)
+	out := make([]string, 0, len(r))
+	for i := range r {
+		out = append(out, string(r[:i])+string(r[i+1:]))
+	}
+	return out
+}
+
+// distance is the optimal string alignment distance (Levenshtein plus
+// adjacent transpositions), the usual measure of a typing slip.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

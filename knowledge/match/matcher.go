@@ -1,0 +1,292 @@
+// Package match finds the topic a chat message asks about, in bokmål,
+// nynorsk or English, and says how sure it is.
+package match
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fundbot/fundbot/knowledge"
+)
+
+// Weights of the scoring; chosen by measurement on the eval sets (see README).
+const (
+	answerDocWeight = 0.85 // an answer text is weaker evidence than an example question
+	unknownWeight   = 0.6  // share of a rare term's weight that an unplaceable word takes
+	followUpBonus   = 0.12 // pull towards the last topic when a message opens as a follow-up
+)
+
+// Result is the outcome of matching one message.
+type Result struct {
+	Lang     knowledge.Lang // detected language
+	LangSure bool           // false when the message was too short to tell
+	// Topic is the best topic, which may be of kind unknown or outofscope; nil when nothing matched.
+	Topic      *knowledge.Topic
+	Confidence float64 // 0..1
+	// Candidates are the best topics, best first, at most 5.
+	Candidates []Candidate
+	// OtherScheme is set when the message names a scheme the knowledge base does not cover.
+	OtherScheme string
+	// FollowUp is true when the message opened like a follow-up ("og for ...", "what about ...").
+	FollowUp bool
+}
+
+// Candidate is one scored topic.
+type Candidate struct {
+	Topic *knowledge.Topic
+	Score float64
+}
+
+type doc struct {
+	topic  int
+	weight float64 // answerDocWeight for answer texts, 1 for examples
+	norm   float64
+}
+
+type posting struct {
+	doc int32
+}
+
+// Matcher scores messages against every topic's examples and answers.
+// It is immutable once built and safe for concurrent use.
+type Matcher struct {
+	kb        *knowledge.KB
+	topics    []*knowledge.Topic
+	an        *analyzer
+	langs     *langDetector
+	docs      []doc
+	postings  map[string][]posting
+	idf       map[string]float64
+	maxIDF    float64
+	schemes   [][]string // folded token sequences of other schemes' names
+	followUps [][]string
+	scratch   sync.Pool
+}
+
+// New builds a matcher over kb.
+func New(kb *knowledge.KB) *Matcher {
+	m := &Matcher{
+		kb:       kb,
+		an:       newAnalyzer(kb.Lexicon),
+		langs:    newLangDetector(kb.Lexicon),
+		postings: map[string][]posting{},
+		idf:      map[string]float64{},
+	}
+	type rawDoc struct {
+		topic  int
+		lang   knowledge.Lang
+		tokens []string
+		weight float64
+	}
+	var raws []rawDoc
+	for ti, t := range kb.Topics() {
+		m.topics = append(m.topics, t)
+		for _, lang := range knowledge.Langs {
+			for _, ex := range t.Examples.Get(lang) {
+				raws = append(raws, rawDoc{ti, lang, Tokens(ex), 1})
+			}
+			if t.Kind == knowledge.KindAnswer || t.Kind == knowledge.KindUnknown {
+				answer := t.Title.Get(lang) + " " + t.Answer.Get(lang)
+				raws = append(raws, rawDoc{ti, lang, Tokens(answer), answerDocWeight})
+			}
+		}
+	}
+	for _, r := range raws {
+		m.an.learn(r.tokens)
+	}
+	m.an.finish()
+
+	termsOf := make([][]string, len(raws))
+	topicDF := map[string]map[int]bool{}
+	for i, r := range raws {
+		terms, _ := m.an.analyze(r.tokens, r.lang, nil)
+		terms = dedupe(terms)
+		termsOf[i] = terms
+		for _, t := range terms {
+			m.an.known[t] = true
+			if topicDF[t] == nil {
+				topicDF[t] = map[int]bool{}
+			}
+			topicDF[t][r.topic] = true
+		}
+	}
+	n := float64(len(m.topics))
+	for t, topics := range topicDF {
+		idf := math.Log(1 + n/float64(len(topics)))
+		m.idf[t] = idf
+		m.maxIDF = math.Max(m.maxIDF, idf)
+	}
+	for i, r := range raws {
+		var sq float64
+		for _, t := range termsOf[i] {
+			sq += m.idf[t] * m.idf[t]
+			m.postings[t] = append(m.postings[t], posting{int32(len(m.docs))})
+		}
+		m.docs = append(m.docs, doc{topic: r.topic, weight: r.weight, norm: math.Sqrt(sq)})
+	}
+	for _, s := range kb.Lexicon.OtherSchemes {
+		if toks := foldAll(Tokens(s)); len(toks) > 0 {
+			m.schemes = append(m.schemes, toks)
+		}
+	}
+	for _, s := range kb.Lexicon.FollowUps {
+		if toks := foldAll(Tokens(s)); len(toks) > 0 {
+			m.followUps = append(m.followUps, toks)
+		}
+	}
+	m.scratch.New = func() any { s := make([]float64, len(m.docs)); return &s }
+	return m
+}
+
+// KB returns the knowledge base the matcher was built from.
+func (m *Matcher) KB() *knowledge.KB { return m.kb }
+
+// Query is one message to match.
+type Query struct {
+	Text string
+	// Lang, when set, is the language to answer in; detection still runs to stem well.
+	Lang knowledge.Lang
+	// PrevLang is the conversation's last language, used when the message is too short to tell.
+	PrevLang knowledge.Lang
+	// PrevTopic is the conversation's last topic, for follow-ups.
+	PrevTopic string
+}
+
+// Match scores q against every topic.
+func (m *Matcher) Match(q Query) Result {
+	tokens := Tokens(q.Text)
+	lang, sure := m.langs.detect(tokens)
+	if !sure && q.PrevLang != "" {
+		lang = q.PrevLang
+	}
+	res := Result{Lang: lang, LangSure: sure}
+	stemLang := lang
+	if q.Lang != "" {
+		res.Lang = q.Lang
+		if !sure {
+			stemLang = q.Lang
+		}
+	}
+	folded := foldAll(tokens)
+	for _, s := range m.schemes {
+		if containsSeq(folded, s) {
+			res.OtherScheme = strings.Join(s, " ")
+			break
+		}
+	}
+	for _, f := range m.followUps {
+		if hasPrefixSeq(folded, f) {
+			res.FollowUp = true
+			break
+		}
+	}
+
+	terms, unknown := m.an.analyze(tokens, stemLang, make([]string, 0, 16))
+	terms = dedupe(terms)
+	var qsq float64
+	for _, t := range terms {
+		w := m.idf[t]
+		if w == 0 {
+			w = m.maxIDF * unknownWeight // a known word used only in lexicon data
+		}
+		qsq += w * w
+	}
+	uw := m.maxIDF * unknownWeight
+	qsq += float64(unknown) * uw * uw
+	if qsq == 0 {
+		return res
+	}
+	qnorm := math.Sqrt(qsq)
+
+	sp := m.scratch.Get().(*[]float64)
+	dots := *sp
+	clear(dots)
+	for _, t := range terms {
+		w := m.idf[t]
+		for _, p := range m.postings[t] {
+			dots[p.doc] += w * w
+		}
+	}
+	best := make([]float64, len(m.topics))
+	for i, d := range dots {
+		if d == 0 {
+			continue
+		}
+		doc := m.docs[i]
+		s := d / (qnorm * doc.norm) * doc.weight
+		if s > best[doc.topic] {
+			best[doc.topic] = s
+		}
+	}
+	m.scratch.Put(sp)
+
+	if res.FollowUp && q.PrevTopic != "" {
+		for i, t := range m.topics {
+			if t.ID == q.PrevTopic && best[i] > 0 {
+				best[i] += followUpBonus
+			}
+		}
+	}
+	res.Candidates = topN(m.topics, best, 5)
+	if len(res.Candidates) > 0 {
+		res.Topic = res.Candidates[0].Topic
+		res.Confidence = math.Min(1, res.Candidates[0].Score)
+	}
+	return res
+}
+
+func topN(topics []*knowledge.Topic, scores []float64, n int) []Candidate {
+	var out []Candidate
+	for i, s := range scores {
+		if s > 0 {
+			out = append(out, Candidate{Topic: topics[i], Score: s})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func dedupe(terms []string) []string {
+	sort.Strings(terms)
+	out := terms[:0]
+	for i, t := range terms {
+		if i == 0 || t != terms[i-1] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func foldAll(tokens []string) []string {
+	out := make([]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = fold(t)
+	}
+	return out
+}
+
+func containsSeq(tokens, seq []string) bool {
+	for i := 0; i+len(seq) <= len(tokens); i++ {
+		if hasPrefixSeq(tokens[i:], seq) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixSeq(tokens, seq []string) bool {
+	if len(seq) > len(tokens) {
+		return false
+	}
+	for i, s := range seq {
+		if tokens[i] != s {
+			return false
+		}
+	}
+	return true
+}
