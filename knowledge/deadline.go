@@ -80,6 +80,9 @@ func (p *Programme) DeadlineSentence(now time.Time, lang Lang) string {
 	switch st.State {
 	case DeadlineUpcoming:
 		tmpl = p.DeadlineText.Upcoming
+		if st.Days == 1 && p.DeadlineText.Tomorrow.NB != "" {
+			tmpl = p.DeadlineText.Tomorrow
+		}
 	case DeadlineToday:
 		tmpl = p.DeadlineText.Today
 	case DeadlinePassed:

@@ -32,6 +32,7 @@ calls:
 pattern: {status: usual, frequency: annual, deadline_month: 9, published: {nb: om våren, nn: om våren, en: in spring}}
 deadline_text:
   upcoming: {nb: "Frist {date}, {days} dager igjen.", nn: "Frist {date}, {days} dagar att.", en: "Deadline {date}, {days} days left."}
+  tomorrow: {nb: "Fristen er i morgen, {date}.", nn: "Fristen er i morgon, {date}.", en: "The deadline is tomorrow, {date}."}
   today: {nb: "Fristen er i dag, {date}.", nn: "Fristen er i dag, {date}.", en: "The deadline is today, {date}."}
   passed: {nb: "Siste kjente frist var {date}.", nn: "Siste kjende frist var {date}.", en: "The last known deadline was {date}."}
   none: {nb: "Ingen kjent frist.", nn: "Ingen kjend frist.", en: "No known deadline."}
@@ -164,7 +165,7 @@ func TestDeadlineSentence(t *testing.T) {
 		want string
 	}{
 		{"months before", at("2022-05-20 12:00"), NB, "Frist 21. september 2022, 124 dager igjen."},
-		{"the day before, late evening", at("2022-09-20 23:59"), NB, "Frist 21. september 2022, 1 dager igjen."},
+		{"the day before, late evening", at("2022-09-20 23:59"), NB, "Fristen er i morgen, 21. september 2022."},
 		{"the day itself", at("2022-09-21 08:00"), EN, "The deadline is today, 21 September 2022."},
 		{"after midnight in Oslo, still the 21st in UTC", at("2022-09-22 00:30"), NN, "Siste kjende frist var 21. september 2022."},
 		{"years later", at("2026-11-27 12:00"), EN, "The last known deadline was 21 September 2022."},

@@ -147,6 +147,7 @@ type Pattern struct {
 // Placeholders: {date} the deadline, {days} days left, {programme} the programme's name.
 type DeadlineText struct {
 	Upcoming Text `yaml:"upcoming"`
+	Tomorrow Text `yaml:"tomorrow"` // optional: one day left reads better said so
 	Today    Text `yaml:"today"`
 	Passed   Text `yaml:"passed"`
 	None     Text `yaml:"none"`

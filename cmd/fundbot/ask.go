@@ -12,6 +12,7 @@ import (
 	"github.com/fundbot/fundbot/bot/console"
 	"github.com/fundbot/fundbot/bot/eval"
 	"github.com/fundbot/fundbot/knowledge"
+	"github.com/fundbot/fundbot/knowledge/match"
 )
 
 // askJSON is the reply object of "fundbot ask --json": a contract outside tools rely on.
@@ -47,6 +48,7 @@ func (a *App) ask(ctx context.Context, args []string) error {
 	nowFlag := fs.String("now", "", "treat this date (YYYY-MM-DD) as today")
 	langFlag := fs.String("lang", "", "reply language: nb, nn or en (default: the question's)")
 	kbFlag := fs.String("kb", "", "knowledge base folder (default: built in, or FUNDBOT_KB_DIR)")
+	explain := fs.Bool("explain", false, "show how the question was read and scored (for knowledge-base editors)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -76,6 +78,9 @@ func (a *App) ask(ctx context.Context, args []string) error {
 	enc.SetEscapeHTML(false)
 	answer := func(q string, n int) error {
 		// Each question is its own conversation: batch lines are independent.
+		if *explain {
+			fmt.Fprint(a.Stdout, b.Matcher().Explain(match.Query{Text: q, Lang: lang}))
+		}
 		reply := b.Handle(ctx, bot.Request{Conversation: fmt.Sprintf("ask:%d", n), Text: q, Lang: lang, Now: now})
 		if *asJSON {
 			return enc.Encode(toJSON(reply))

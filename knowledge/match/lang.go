@@ -13,7 +13,19 @@ func newLangDetector(lex knowledge.Lexicon) *langDetector {
 		for _, w := range lex.Markers[lang] {
 			for _, t := range Tokens(w) {
 				d.addMarker(t, lang)
-				if f := fold(t); f != t {
+			}
+		}
+	}
+	// Also recognise markers typed without æøå ("kvifor", "fraa"), unless the
+	// folded spelling is another language's word: "frå" folds to bokmål "fra".
+	exact := make(map[string]bool, len(d.markers))
+	for w := range d.markers {
+		exact[w] = true
+	}
+	for _, lang := range knowledge.Langs {
+		for _, w := range lex.Markers[lang] {
+			for _, t := range Tokens(w) {
+				if f := fold(t); f != t && !exact[f] {
 					d.addMarker(f, lang)
 				}
 			}

@@ -13,9 +13,12 @@ import (
 
 // Weights of the scoring; chosen by measurement on the eval sets (see README).
 const (
-	answerDocWeight = 0.85 // an answer text is weaker evidence than an example question
-	unknownWeight   = 0.6  // share of a rare term's weight that an unplaceable word takes
-	followUpBonus   = 0.12 // pull towards the last topic when a message opens as a follow-up
+	answerDocWeight     = 0.85 // an answer text is weaker evidence than an example question
+	unknownWeight       = 1.0  // share of a rare term's weight that an unplaceable word takes
+	followUpBonus       = 0.12 // pull towards the last topic when a message opens as a follow-up
+	idfFromExamplesOnly = true
+	exampleShare        = 0.7 // nearest example vs topic centroid in a topic's score
+	smalltalkYield      = 0.3 // a question scoring this much without its smalltalk words beats the greeting around it
 )
 
 // Result is the outcome of matching one message.
@@ -63,6 +66,17 @@ type Matcher struct {
 	schemes   [][]string // folded token sequences of other schemes' names
 	followUps [][]string
 	scratch   sync.Pool
+	// centroids: term -> (topic, weight) of each topic's normalised mean example vector.
+	centroids map[string][]centroidWeight
+	// exampleShare is the weight of the nearest example against the topic centroid.
+	exampleShare float64
+	// smalltalkTerms occur in greeting, thanks or help examples.
+	smalltalkTerms map[string]bool
+}
+
+type centroidWeight struct {
+	topic  int32
+	weight float64
 }
 
 // New builds a matcher over kb.
@@ -96,6 +110,12 @@ func New(kb *knowledge.KB) *Matcher {
 	for _, r := range raws {
 		m.an.learn(r.tokens)
 	}
+	// Words that appear only in the synonym lists are still words the bot knows.
+	for _, group := range kb.Lexicon.Synonyms {
+		for _, w := range group {
+			m.an.learn(Tokens(w))
+		}
+	}
 	m.an.finish()
 
 	termsOf := make([][]string, len(raws))
@@ -109,12 +129,16 @@ func New(kb *knowledge.KB) *Matcher {
 			if topicDF[t] == nil {
 				topicDF[t] = map[int]bool{}
 			}
-			topicDF[t][r.topic] = true
+			// Rarity is judged on the questions people ask: answers repeat
+			// words like "ikke" that would otherwise look common.
+			if r.weight == 1 || !idfFromExamplesOnly {
+				topicDF[t][r.topic] = true
+			}
 		}
 	}
 	n := float64(len(m.topics))
 	for t, topics := range topicDF {
-		idf := math.Log(1 + n/float64(len(topics)))
+		idf := math.Log(1 + n/float64(max(1, len(topics))))
 		m.idf[t] = idf
 		m.maxIDF = math.Max(m.maxIDF, idf)
 	}
@@ -125,6 +149,37 @@ func New(kb *knowledge.KB) *Matcher {
 			m.postings[t] = append(m.postings[t], posting{int32(len(m.docs))})
 		}
 		m.docs = append(m.docs, doc{topic: r.topic, weight: r.weight, norm: math.Sqrt(sq)})
+	}
+	cent := make([]map[string]float64, len(m.topics))
+	for i, d := range m.docs {
+		if d.norm == 0 {
+			continue
+		}
+		if cent[d.topic] == nil {
+			cent[d.topic] = map[string]float64{}
+		}
+		for _, t := range termsOf[i] {
+			cent[d.topic][t] += d.weight * m.idf[t] / d.norm
+		}
+	}
+	m.centroids = map[string][]centroidWeight{}
+	for ti, c := range cent {
+		var sq float64
+		for _, w := range c {
+			sq += w * w
+		}
+		for t, w := range c {
+			m.centroids[t] = append(m.centroids[t], centroidWeight{int32(ti), w / math.Sqrt(sq)})
+		}
+	}
+	m.exampleShare = exampleShare
+	m.smalltalkTerms = map[string]bool{}
+	for i, d := range m.docs {
+		if m.topics[d.topic].Kind == knowledge.KindSmalltalk {
+			for _, t := range termsOf[i] {
+				m.smalltalkTerms[t] = true
+			}
+		}
 	}
 	for _, s := range kb.Lexicon.OtherSchemes {
 		if toks := foldAll(Tokens(s)); len(toks) > 0 {
@@ -183,45 +238,24 @@ func (m *Matcher) Match(q Query) Result {
 		}
 	}
 
-	terms, unknown := m.an.analyze(tokens, stemLang, make([]string, 0, 16))
-	terms = dedupe(terms)
-	var qsq float64
-	for _, t := range terms {
-		w := m.idf[t]
-		if w == 0 {
-			w = m.maxIDF * unknownWeight // a known word used only in lexicon data
-		}
-		qsq += w * w
-	}
-	uw := m.maxIDF * unknownWeight
-	qsq += float64(unknown) * uw * uw
-	if qsq == 0 {
+	best := m.score(tokens, stemLang)
+	if best == nil {
 		return res
 	}
-	qnorm := math.Sqrt(qsq)
-
-	sp := m.scratch.Get().(*[]float64)
-	dots := *sp
-	clear(dots)
-	for _, t := range terms {
-		w := m.idf[t]
-		for _, p := range m.postings[t] {
-			dots[p.doc] += w * w
+	// A long message often wraps its question in context ("we are a small
+	// municipality and ..."): each sentence is also scored on its own.
+	if parts := sentences(q.Text); len(parts) > 1 {
+		for _, p := range parts {
+			for i, s := range m.score(Tokens(p), stemLang) {
+				// "Hei!" before a question is a greeting, not the point of the message.
+				if m.topics[i].Kind != knowledge.KindSmalltalk {
+					best[i] = math.Max(best[i], s)
+				}
+			}
 		}
 	}
-	best := make([]float64, len(m.topics))
-	for i, d := range dots {
-		if d == 0 {
-			continue
-		}
-		doc := m.docs[i]
-		s := d / (qnorm * doc.norm) * doc.weight
-		if s > best[doc.topic] {
-			best[doc.topic] = s
-		}
-	}
-	m.scratch.Put(sp)
 
+	m.yieldSmalltalk(best, tokens, stemLang)
 	if res.FollowUp && q.PrevTopic != "" {
 		for i, t := range m.topics {
 			if t.ID == q.PrevTopic && best[i] > 0 {
@@ -235,6 +269,122 @@ func (m *Matcher) Match(q Query) Result {
 		res.Confidence = math.Min(1, res.Candidates[0].Score)
 	}
 	return res
+}
+
+// yieldSmalltalk lets a real question win over the greeting or thanks around
+// it: "Hei! Hvem kan søke?" asks who can apply. The question must stand on its
+// own: with every smalltalk word taken out, it still matches a topic.
+func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge.Lang) {
+	var top, small float64
+	for i, t := range m.topics {
+		if t.Kind == knowledge.KindSmalltalk {
+			small = math.Max(small, best[i])
+		} else {
+			top = math.Max(top, best[i])
+		}
+	}
+	if small <= top {
+		return
+	}
+	terms, unknown := m.an.analyze(tokens, lang, nil)
+	rest := terms[:0]
+	for _, t := range dedupe(terms) {
+		if !m.smalltalkTerms[t] {
+			rest = append(rest, t)
+		}
+	}
+	if len(rest) == 0 {
+		return
+	}
+	var restTop float64
+	for i, s := range m.scoreTerms(rest, unknown) {
+		if m.topics[i].Kind != knowledge.KindSmalltalk {
+			restTop = math.Max(restTop, s)
+		}
+	}
+	if restTop < smalltalkYield {
+		return
+	}
+	for i, t := range m.topics {
+		if t.Kind == knowledge.KindSmalltalk && best[i] >= top {
+			best[i] = top * 0.99
+		}
+	}
+}
+
+// score returns each topic's best cosine similarity to tokens, or nil when
+// the tokens hold nothing to match.
+func (m *Matcher) score(tokens []string, lang knowledge.Lang) []float64 {
+	terms, unknown := m.an.analyze(tokens, lang, make([]string, 0, 16))
+	return m.scoreTerms(dedupe(terms), unknown)
+}
+
+func (m *Matcher) scoreTerms(terms []string, unknown int) []float64 {
+	uw := m.maxIDF * unknownWeight
+	var qsq float64
+	for _, t := range terms {
+		w := m.idf[t]
+		if w == 0 {
+			w = uw // a word known only from lexicon data
+		}
+		qsq += w * w
+	}
+	qsq += float64(unknown) * uw * uw
+	if qsq == 0 {
+		return nil
+	}
+	qnorm := math.Sqrt(qsq)
+
+	sp := m.scratch.Get().(*[]float64)
+	defer m.scratch.Put(sp)
+	dots := *sp
+	clear(dots)
+	for _, t := range terms {
+		w := m.idf[t]
+		for _, p := range m.postings[t] {
+			dots[p.doc] += w * w
+		}
+	}
+	best := make([]float64, len(m.topics))
+	if m.exampleShare < 1 {
+		for _, t := range terms {
+			qw := m.idf[t] / qnorm
+			for _, c := range m.centroids[t] {
+				best[c.topic] += (1 - m.exampleShare) * qw * c.weight
+			}
+		}
+	}
+	near := make([]float64, len(m.topics))
+	for i, d := range dots {
+		if d == 0 {
+			continue
+		}
+		doc := m.docs[i]
+		if s := d / (qnorm * doc.norm) * doc.weight; s > near[doc.topic] {
+			near[doc.topic] = s
+		}
+	}
+	for i, s := range near {
+		best[i] += m.exampleShare * s
+	}
+	return best
+}
+
+// sentences splits a message at sentence ends; it returns nil for one sentence.
+func sentences(text string) []string {
+	parts := strings.FieldsFunc(text, func(r rune) bool {
+		return r == '.' || r == '?' || r == '!' || r == '\n' || r == ';'
+	})
+	out := parts[:0]
+	for _, p := range parts {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
 
 func topN(topics []*knowledge.Topic, scores []float64, n int) []Candidate {
