@@ -172,6 +172,8 @@ type Lexicon struct {
 	Synonyms [][]string `yaml:"synonyms"`
 	// Stopwords per language: words that carry no meaning for matching.
 	Stopwords map[Lang][]string `yaml:"stopwords"`
+	// Places are Norwegian counties, regions and towns: context, not content.
+	Places []string `yaml:"places"`
 	// Markers per language: words that tell bokmål, nynorsk and English apart.
 	Markers map[Lang][]string `yaml:"markers"`
 	// OtherSchemes are names of schemes this bot does not cover (phrases, lower case).

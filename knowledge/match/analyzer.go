@@ -37,6 +37,12 @@ func newAnalyzer(lex knowledge.Lexicon) *analyzer {
 			}
 		}
 	}
+	// Place names say where the asker works, not what they ask.
+	for _, w := range lex.Places {
+		for _, t := range Tokens(w) {
+			a.stop[t] = true
+		}
+	}
 	for _, group := range lex.Synonyms {
 		if len(group) == 0 {
 			continue
@@ -112,14 +118,28 @@ func (a *analyzer) term(w string, lang knowledge.Lang) string {
 	return s
 }
 
+// qterm is a query term with how sure the analyzer is of it: a corrected
+// typo is weaker evidence than a word typed as the knowledge base has it.
+type qterm struct {
+	term   string
+	weight float64
+}
+
+// How much a word counts, by how it was recognised.
+const (
+	exactWeight = 1.0
+	headWeight  = 0.8 // only the last part of an unknown compound was recognised
+	typoWeight  = 0.6 // an edit away from a known word
+)
+
 // analyze returns the terms of tokens and how many content words it could not place.
-func (a *analyzer) analyze(tokens []string, lang knowledge.Lang, terms []string) ([]string, int) {
+func (a *analyzer) analyze(tokens []string, lang knowledge.Lang, terms []qterm) ([]qterm, int) {
 	unknown := 0
 	for _, tok := range tokens {
 		if a.stop[tok] {
 			continue
 		}
-		words := a.resolve(tok)
+		words, weight := a.resolve(tok)
 		if words == nil {
 			if !a.stop[fold(tok)] && len(tok) > 1 && !isNumber(tok) {
 				unknown++
@@ -130,10 +150,10 @@ func (a *analyzer) analyze(tokens []string, lang knowledge.Lang, terms []string)
 			if a.stop[w] {
 				continue
 			}
-			terms = append(terms, a.term(w, lang))
+			terms = append(terms, qterm{a.term(w, lang), weight})
 			if parts := a.split(w); parts != nil {
 				for _, p := range parts {
-					terms = append(terms, a.term(p, lang))
+					terms = append(terms, qterm{a.term(p, lang), weight})
 				}
 			}
 		}
@@ -141,28 +161,47 @@ func (a *analyzer) analyze(tokens []string, lang knowledge.Lang, terms []string)
 	return terms, unknown
 }
 
-// resolve finds the vocabulary word(s) a typed token stands for, or nil.
-func (a *analyzer) resolve(tok string) []string {
+// resolve finds the vocabulary word(s) a typed token stands for, or nil, and
+// how much to trust that reading.
+func (a *analyzer) resolve(tok string) ([]string, float64) {
 	if _, ok := a.vocab[tok]; ok {
-		return []string{tok}
+		return []string{tok}, exactWeight
 	}
 	if w, ok := a.byFold[fold(tok)]; ok {
-		return []string{w}
+		return []string{w}, exactWeight
 	}
 	for keep := 2; keep >= 1; keep-- {
 		if sq := squeeze(tok, keep); sq != tok {
 			if w, ok := a.byFold[fold(sq)]; ok {
-				return []string{w}
+				return []string{w}, exactWeight
 			}
 		}
 	}
+	// An inflection the examples never used: "temaområdene" stems like "temaområdet".
+	if a.known[stem(tok, knowledge.NB)] || a.known[stem(tok, knowledge.EN)] {
+		return []string{tok}, exactWeight
+	}
 	if parts := a.split(tok); parts != nil {
-		return parts
+		return parts, exactWeight
 	}
 	if w := a.correct(fold(tok)); w != "" {
-		return []string{w}
+		return []string{w}, typoWeight
 	}
-	return nil
+	if h := a.head(tok); h != "" {
+		return []string{h}, headWeight
+	}
+	return nil, 0
+}
+
+// head finds the known last part of an unknown compound: in Norwegian the
+// last part says what the thing is ("nabokommunen" is a "kommune").
+func (a *analyzer) head(w string) string {
+	for i := 3; i <= len(w)-4; i++ {
+		if right := w[i:]; a.isWord(right) {
+			return a.surface(right)
+		}
+	}
+	return ""
 }
 
 // split breaks a compound into two known words, allowing the Norwegian
@@ -197,15 +236,20 @@ func (a *analyzer) isWord(w string) bool {
 	if _, ok := a.vocab[w]; ok {
 		return true
 	}
-	_, ok := a.byFold[fold(w)]
-	return ok
+	if _, ok := a.byFold[fold(w)]; ok {
+		return true
+	}
+	return len(w) >= 6 && a.known[stem(w, knowledge.NB)]
 }
 
 func (a *analyzer) surface(w string) string {
 	if _, ok := a.vocab[w]; ok {
 		return w
 	}
-	return a.byFold[fold(w)]
+	if s, ok := a.byFold[fold(w)]; ok {
+		return s
+	}
+	return w // an inflection whose stem is known
 }
 
 // correct finds the vocabulary word closest to a folded, misspelt token:

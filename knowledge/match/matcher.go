@@ -121,7 +121,11 @@ func New(kb *knowledge.KB) *Matcher {
 	termsOf := make([][]string, len(raws))
 	topicDF := map[string]map[int]bool{}
 	for i, r := range raws {
-		terms, _ := m.an.analyze(r.tokens, r.lang, nil)
+		qts, _ := m.an.analyze(r.tokens, r.lang, nil)
+		terms := make([]string, len(qts))
+		for j, q := range qts {
+			terms[j] = q.term
+		}
 		terms = dedupe(terms)
 		termsOf[i] = terms
 		for _, t := range terms {
@@ -244,7 +248,7 @@ func (m *Matcher) Match(q Query) Result {
 	}
 	// A long message often wraps its question in context ("we are a small
 	// municipality and ..."): each sentence is also scored on its own.
-	if parts := sentences(q.Text); len(parts) > 1 {
+	if parts := questions(q.Text); len(parts) > 0 {
 		for _, p := range parts {
 			for i, s := range m.score(Tokens(p), stemLang) {
 				// "Hei!" before a question is a greeting, not the point of the message.
@@ -272,8 +276,8 @@ func (m *Matcher) Match(q Query) Result {
 }
 
 // yieldSmalltalk lets a real question win over the greeting or thanks around
-// it: "Hei! Hvem kan søke?" asks who can apply. The question must stand on its
-// own: with every smalltalk word taken out, it still matches a topic.
+// it: "Hei! Hvem kan søke?" asks who can apply. What is left once the
+// smalltalk words are taken out must match a topic on its own.
 func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge.Lang) {
 	var top, small float64
 	for i, t := range m.topics {
@@ -288,12 +292,12 @@ func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge
 	}
 	terms, unknown := m.an.analyze(tokens, lang, nil)
 	rest := terms[:0]
-	for _, t := range dedupe(terms) {
-		if !m.smalltalkTerms[t] {
+	for _, t := range dedupeQ(terms) {
+		if !m.smalltalkTerms[t.term] {
 			rest = append(rest, t)
 		}
 	}
-	if len(rest) == 0 {
+	if len(rest)+unknown == 0 {
 		return
 	}
 	var restTop float64
@@ -315,15 +319,15 @@ func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge
 // score returns each topic's best cosine similarity to tokens, or nil when
 // the tokens hold nothing to match.
 func (m *Matcher) score(tokens []string, lang knowledge.Lang) []float64 {
-	terms, unknown := m.an.analyze(tokens, lang, make([]string, 0, 16))
-	return m.scoreTerms(dedupe(terms), unknown)
+	terms, unknown := m.an.analyze(tokens, lang, make([]qterm, 0, 16))
+	return m.scoreTerms(dedupeQ(terms), unknown)
 }
 
-func (m *Matcher) scoreTerms(terms []string, unknown int) []float64 {
+func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 	uw := m.maxIDF * unknownWeight
 	var qsq float64
 	for _, t := range terms {
-		w := m.idf[t]
+		w := m.idf[t.term] * t.weight
 		if w == 0 {
 			w = uw // a word known only from lexicon data
 		}
@@ -340,16 +344,16 @@ func (m *Matcher) scoreTerms(terms []string, unknown int) []float64 {
 	dots := *sp
 	clear(dots)
 	for _, t := range terms {
-		w := m.idf[t]
-		for _, p := range m.postings[t] {
-			dots[p.doc] += w * w
+		w := m.idf[t.term]
+		for _, p := range m.postings[t.term] {
+			dots[p.doc] += w * w * t.weight
 		}
 	}
 	best := make([]float64, len(m.topics))
 	if m.exampleShare < 1 {
 		for _, t := range terms {
-			qw := m.idf[t] / qnorm
-			for _, c := range m.centroids[t] {
+			qw := m.idf[t.term] * t.weight / qnorm
+			for _, c := range m.centroids[t.term] {
 				best[c.topic] += (1 - m.exampleShare) * qw * c.weight
 			}
 		}
@@ -370,18 +374,32 @@ func (m *Matcher) scoreTerms(terms []string, unknown int) []float64 {
 	return best
 }
 
-// sentences splits a message at sentence ends; it returns nil for one sentence.
-func sentences(text string) []string {
-	parts := strings.FieldsFunc(text, func(r rune) bool {
-		return r == '.' || r == '?' || r == '!' || r == '\n' || r == ';'
-	})
-	out := parts[:0]
-	for _, p := range parts {
-		if strings.TrimSpace(p) != "" {
-			out = append(out, p)
+// questions returns the parts of a multi-sentence message that carry its
+// question: sentences ending in "?", and the last sentence. Context such as
+// "we are considering applying." is left to the whole-message score. It
+// returns nil for a message of one sentence.
+func questions(text string) []string {
+	var out []string
+	start, n := 0, 0
+	for i, r := range text {
+		switch r {
+		case '.', '?', '!', '\n', ';':
+			part := text[start:i]
+			if strings.TrimSpace(part) != "" {
+				n++
+				if r == '?' {
+					out = append(out, part)
+				}
+			}
+			start = i + 1
 		}
 	}
-	if len(out) < 2 {
+	last := strings.TrimSpace(text[start:])
+	if last != "" {
+		n++
+		out = append(out, last)
+	}
+	if n < 2 {
 		return nil
 	}
 	return out
@@ -406,6 +424,23 @@ func dedupe(terms []string) []string {
 	out := terms[:0]
 	for i, t := range terms {
 		if i == 0 || t != terms[i-1] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// dedupeQ keeps each term once, with its best weight.
+func dedupeQ(terms []qterm) []qterm {
+	sort.Slice(terms, func(i, j int) bool {
+		if terms[i].term != terms[j].term {
+			return terms[i].term < terms[j].term
+		}
+		return terms[i].weight > terms[j].weight
+	})
+	out := terms[:0]
+	for i, t := range terms {
+		if i == 0 || t.term != terms[i-1].term {
 			out = append(out, t)
 		}
 	}
