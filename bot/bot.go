@@ -14,13 +14,17 @@ import (
 )
 
 // DefaultThreshold separates answers from "I'm not sure"; see README for how it was chosen.
-const DefaultThreshold = 0.4
+const DefaultThreshold = 0.35
 
 // Request is one message to the bot.
 type Request struct {
-	// Conversation identifies the chat, e.g. "telegram:123" or "slack:C1:T1"; it keys the context.
+	// Conversation identifies the conversation, e.g. "telegram:123" or
+	// "slack:C1:1700000000.000100" (a thread); it keys the context.
 	Conversation string
-	Text         string
+	// Chat is who gets reminders when this message subscribes: "telegram:123",
+	// "slack:C1" (a channel) or "slack:U1" (a user's DM). Empty means Conversation.
+	Chat string
+	Text string
 	// Lang forces the reply language; empty means the language of the question.
 	Lang knowledge.Lang
 	// Topic answers a topic directly (a suggestion button), skipping matching.
