@@ -119,6 +119,14 @@ func Load(fsys fs.FS) (*KB, error) {
 	return kb, nil
 }
 
+// Index prepares a knowledge base built in code (benchmarks, tests) the way
+// Load prepares one read from files. It does not check it.
+func Index(kb *KB) *KB {
+	kb.topics, kb.order = map[string]*Topic{}, nil
+	kb.index()
+	return kb
+}
+
 func decodeFile(fsys fs.FS, name string, into any) error {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {

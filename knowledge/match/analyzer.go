@@ -19,16 +19,24 @@ type analyzer struct {
 	byFold  map[string]string // folded spelling -> most frequent surface word
 	deletes map[string][]string
 	known   map[string]bool // terms that occur in some document
+
+	// Filled while the index is built, read-only afterwards.
+	stems    map[string]string   // "nb:word" / "en:word" -> stem
+	splits   map[string][]string // vocabulary word -> its compound parts (nil: none)
+	building bool
 }
 
 func newAnalyzer(lex knowledge.Lexicon) *analyzer {
 	a := &analyzer{
-		stop:    map[string]bool{},
-		syn:     map[string]string{},
-		vocab:   map[string]int{},
-		byFold:  map[string]string{},
-		deletes: map[string][]string{},
-		known:   map[string]bool{},
+		stop:     map[string]bool{},
+		syn:      map[string]string{},
+		vocab:    map[string]int{},
+		byFold:   map[string]string{},
+		deletes:  map[string][]string{},
+		known:    map[string]bool{},
+		stems:    map[string]string{},
+		splits:   map[string][]string{},
+		building: true,
 	}
 	for _, words := range lex.Stopwords {
 		for _, w := range words {
@@ -55,8 +63,8 @@ func newAnalyzer(lex knowledge.Lexicon) *analyzer {
 			}
 			t := toks[0]
 			a.syn[t] = canon
-			a.syn[stem(t, knowledge.NB)] = canon
-			a.syn[stem(t, knowledge.EN)] = canon
+			a.syn[a.stem(t, knowledge.NB)] = canon
+			a.syn[a.stem(t, knowledge.EN)] = canon
 		}
 	}
 	return a
@@ -85,6 +93,29 @@ func (a *analyzer) finish() {
 			a.deletes[d] = append(a.deletes[d], f)
 		}
 	}
+	// Compounds in the vocabulary are split once, the same way for documents and questions.
+	for w := range a.vocab {
+		a.splits[w] = a.splitNew(w)
+	}
+}
+
+// done ends the build: from here on the analyzer is only read.
+func (a *analyzer) done() { a.building = false }
+
+// stem stems w in lang, remembering results while the index is built.
+func (a *analyzer) stem(w string, lang knowledge.Lang) string {
+	key := string(lang) + ":" + w
+	if lang != knowledge.EN {
+		key = "nb:" + w
+	}
+	if s, ok := a.stems[key]; ok {
+		return s
+	}
+	s := stem(w, lang)
+	if a.building {
+		a.stems[key] = s
+	}
+	return s
 }
 
 func stem(w string, lang knowledge.Lang) string {
@@ -100,7 +131,7 @@ func (a *analyzer) term(w string, lang knowledge.Lang) string {
 	if c, ok := a.syn[w]; ok {
 		return c
 	}
-	s := stem(w, lang)
+	s := a.stem(w, lang)
 	if c, ok := a.syn[s]; ok {
 		return c
 	}
@@ -109,7 +140,7 @@ func (a *analyzer) term(w string, lang knowledge.Lang) string {
 		if lang == knowledge.EN {
 			other = knowledge.NB
 		}
-		if o := stem(w, other); a.known[o] {
+		if o := a.stem(w, other); a.known[o] {
 			return o
 		} else if c, ok := a.syn[o]; ok {
 			return c
@@ -178,7 +209,7 @@ func (a *analyzer) resolve(tok string) ([]string, float64) {
 		}
 	}
 	// An inflection the examples never used: "temaområdene" stems like "temaområdet".
-	if a.known[stem(tok, knowledge.NB)] || a.known[stem(tok, knowledge.EN)] {
+	if a.known[a.stem(tok, knowledge.NB)] || a.known[a.stem(tok, knowledge.EN)] {
 		return []string{tok}, exactWeight
 	}
 	if parts := a.split(tok); parts != nil {
@@ -207,6 +238,13 @@ func (a *analyzer) head(w string) string {
 // split breaks a compound into two known words, allowing the Norwegian
 // linking -s- or -e-: "søknadsfrist" → "søknad" + "frist".
 func (a *analyzer) split(w string) []string {
+	if parts, ok := a.splits[w]; ok {
+		return parts
+	}
+	return a.splitNew(w)
+}
+
+func (a *analyzer) splitNew(w string) []string {
 	if len(w) < 7 {
 		return nil
 	}
@@ -239,7 +277,7 @@ func (a *analyzer) isWord(w string) bool {
 	if _, ok := a.byFold[fold(w)]; ok {
 		return true
 	}
-	return len(w) >= 6 && a.known[stem(w, knowledge.NB)]
+	return len(w) >= 6 && a.known[a.stem(w, knowledge.NB)]
 }
 
 func (a *analyzer) surface(w string) string {

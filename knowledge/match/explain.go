@@ -24,7 +24,7 @@ func (m *Matcher) Explain(q Query) string {
 			unknown = append(unknown, tok)
 		}
 		for _, x := range t {
-			terms = append(terms, fmt.Sprintf("%s→%s(%.2f×%.1f)", tok, x.term, m.idf[x.term], x.weight))
+			terms = append(terms, fmt.Sprintf("%s→%s(%.2f×%.1f)", tok, x.term, m.idfOf(x.term), x.weight))
 		}
 	}
 	fmt.Fprintf(&b, "terms:    %s\n", strings.Join(terms, " "))

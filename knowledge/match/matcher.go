@@ -48,10 +48,6 @@ type doc struct {
 	norm   float64
 }
 
-type posting struct {
-	doc int32
-}
-
 // Matcher scores messages against every topic's examples and answers.
 // It is immutable once built and safe for concurrent use.
 type Matcher struct {
@@ -60,18 +56,20 @@ type Matcher struct {
 	an        *analyzer
 	langs     *langDetector
 	docs      []doc
-	postings  map[string][]posting
-	idf       map[string]float64
+	ids       map[string]int32 // term -> id
+	terms     []string         // id -> term
+	postings  [][]int32        // term id -> documents containing it
+	idf       []float64        // term id -> inverse document frequency over topics
 	maxIDF    float64
 	schemes   [][]string // folded token sequences of other schemes' names
 	followUps [][]string
 	scratch   sync.Pool
-	// centroids: term -> (topic, weight) of each topic's normalised mean example vector.
-	centroids map[string][]centroidWeight
+	// centroids: term id -> (topic, weight) of each topic's normalised mean document vector.
+	centroids [][]centroidWeight
 	// exampleShare is the weight of the nearest example against the topic centroid.
 	exampleShare float64
-	// smalltalkTerms occur in greeting, thanks or help examples.
-	smalltalkTerms map[string]bool
+	// smalltalk marks term ids that occur in greeting, thanks or help examples.
+	smalltalk []bool
 }
 
 type centroidWeight struct {
@@ -82,11 +80,10 @@ type centroidWeight struct {
 // New builds a matcher over kb.
 func New(kb *knowledge.KB) *Matcher {
 	m := &Matcher{
-		kb:       kb,
-		an:       newAnalyzer(kb.Lexicon),
-		langs:    newLangDetector(kb.Lexicon),
-		postings: map[string][]posting{},
-		idf:      map[string]float64{},
+		kb:    kb,
+		an:    newAnalyzer(kb.Lexicon),
+		langs: newLangDetector(kb.Lexicon),
+		ids:   map[string]int32{},
 	}
 	type rawDoc struct {
 		topic  int
@@ -118,70 +115,85 @@ func New(kb *knowledge.KB) *Matcher {
 	}
 	m.an.finish()
 
-	termsOf := make([][]string, len(raws))
-	topicDF := map[string]map[int]bool{}
+	// Terms get dense ids so that building and scoring index slices, not maps.
+	termsOf := make([][]int32, len(raws))
+	lastTopic := map[int32]int{}
+	var df []int
 	for i, r := range raws {
 		qts, _ := m.an.analyze(r.tokens, r.lang, nil)
-		terms := make([]string, len(qts))
-		for j, q := range qts {
-			terms[j] = q.term
-		}
-		terms = dedupe(terms)
-		termsOf[i] = terms
-		for _, t := range terms {
-			m.an.known[t] = true
-			if topicDF[t] == nil {
-				topicDF[t] = map[int]bool{}
+		ids := make([]int32, 0, len(qts))
+		for _, q := range qts {
+			id, ok := m.ids[q.term]
+			if !ok {
+				id = int32(len(m.terms))
+				m.ids[q.term] = id
+				m.terms = append(m.terms, q.term)
+				df = append(df, 0)
+				m.an.known[q.term] = true
 			}
-			// Rarity is judged on the questions people ask: answers repeat
-			// words like "ikke" that would otherwise look common.
-			if r.weight == 1 || !idfFromExamplesOnly {
-				topicDF[t][r.topic] = true
+			ids = append(ids, id)
+		}
+		ids = dedupeIDs(ids)
+		termsOf[i] = ids
+		// Rarity is judged on the questions people ask: answers repeat
+		// words like "ikke" that would otherwise look common.
+		if r.weight == 1 || !idfFromExamplesOnly {
+			for _, id := range ids {
+				if last, seen := lastTopic[id]; !seen || last != r.topic {
+					lastTopic[id] = r.topic
+					df[id]++
+				}
 			}
 		}
 	}
 	n := float64(len(m.topics))
-	for t, topics := range topicDF {
-		idf := math.Log(1 + n/float64(max(1, len(topics))))
-		m.idf[t] = idf
-		m.maxIDF = math.Max(m.maxIDF, idf)
+	m.idf = make([]float64, len(m.terms))
+	for id, d := range df {
+		m.idf[id] = math.Log(1 + n/float64(max(1, d)))
+		m.maxIDF = math.Max(m.maxIDF, m.idf[id])
 	}
+	m.postings = make([][]int32, len(m.terms))
 	for i, r := range raws {
 		var sq float64
-		for _, t := range termsOf[i] {
-			sq += m.idf[t] * m.idf[t]
-			m.postings[t] = append(m.postings[t], posting{int32(len(m.docs))})
+		for _, id := range termsOf[i] {
+			sq += m.idf[id] * m.idf[id]
+			m.postings[id] = append(m.postings[id], int32(i))
 		}
 		m.docs = append(m.docs, doc{topic: r.topic, weight: r.weight, norm: math.Sqrt(sq)})
 	}
-	cent := make([]map[string]float64, len(m.topics))
+	// Each topic's centroid: the mean of its normalised documents, normalised.
+	m.centroids = make([][]centroidWeight, len(m.terms))
+	cent := map[int32]float64{}
+	flush := func(topic int) {
+		var sq float64
+		for _, w := range cent {
+			sq += w * w
+		}
+		for id, w := range cent {
+			m.centroids[id] = append(m.centroids[id], centroidWeight{int32(topic), w / math.Sqrt(sq)})
+		}
+		clear(cent)
+	}
 	for i, d := range m.docs {
+		if i > 0 && d.topic != m.docs[i-1].topic {
+			flush(m.docs[i-1].topic)
+		}
 		if d.norm == 0 {
 			continue
 		}
-		if cent[d.topic] == nil {
-			cent[d.topic] = map[string]float64{}
-		}
-		for _, t := range termsOf[i] {
-			cent[d.topic][t] += d.weight * m.idf[t] / d.norm
+		for _, id := range termsOf[i] {
+			cent[id] += d.weight * m.idf[id] / d.norm
 		}
 	}
-	m.centroids = map[string][]centroidWeight{}
-	for ti, c := range cent {
-		var sq float64
-		for _, w := range c {
-			sq += w * w
-		}
-		for t, w := range c {
-			m.centroids[t] = append(m.centroids[t], centroidWeight{int32(ti), w / math.Sqrt(sq)})
-		}
+	if len(m.docs) > 0 {
+		flush(m.docs[len(m.docs)-1].topic)
 	}
 	m.exampleShare = exampleShare
-	m.smalltalkTerms = map[string]bool{}
+	m.smalltalk = make([]bool, len(m.terms))
 	for i, d := range m.docs {
 		if m.topics[d.topic].Kind == knowledge.KindSmalltalk {
-			for _, t := range termsOf[i] {
-				m.smalltalkTerms[t] = true
+			for _, id := range termsOf[i] {
+				m.smalltalk[id] = true
 			}
 		}
 	}
@@ -195,7 +207,10 @@ func New(kb *knowledge.KB) *Matcher {
 			m.followUps = append(m.followUps, toks)
 		}
 	}
-	m.scratch.New = func() any { s := make([]float64, len(m.docs)); return &s }
+	m.an.done()
+	m.scratch.New = func() any {
+		return &scratch{dots: make([]float64, len(m.docs)), near: make([]float64, len(m.topics))}
+	}
 	return m
 }
 
@@ -293,7 +308,7 @@ func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge
 	terms, unknown := m.an.analyze(tokens, lang, nil)
 	rest := terms[:0]
 	for _, t := range dedupeQ(terms) {
-		if !m.smalltalkTerms[t.term] {
+		if id, ok := m.ids[t.term]; !ok || !m.smalltalk[id] {
 			rest = append(rest, t)
 		}
 	}
@@ -327,9 +342,9 @@ func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 	uw := m.maxIDF * unknownWeight
 	var qsq float64
 	for _, t := range terms {
-		w := m.idf[t.term] * t.weight
-		if w == 0 {
-			w = uw // a word known only from lexicon data
+		w := uw // a word known only from lexicon data
+		if id, ok := m.ids[t.term]; ok {
+			w = m.idf[id] * t.weight
 		}
 		qsq += w * w
 	}
@@ -339,39 +354,73 @@ func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 	}
 	qnorm := math.Sqrt(qsq)
 
-	sp := m.scratch.Get().(*[]float64)
-	defer m.scratch.Put(sp)
-	dots := *sp
-	clear(dots)
-	for _, t := range terms {
-		w := m.idf[t.term]
-		for _, p := range m.postings[t.term] {
-			dots[p.doc] += w * w * t.weight
-		}
-	}
+	sc := m.scratch.Get().(*scratch)
+	defer m.scratch.Put(sc)
 	best := make([]float64, len(m.topics))
-	if m.exampleShare < 1 {
-		for _, t := range terms {
-			qw := m.idf[t.term] * t.weight / qnorm
-			for _, c := range m.centroids[t.term] {
+	for _, t := range terms {
+		id, ok := m.ids[t.term]
+		if !ok {
+			continue
+		}
+		w := m.idf[id]
+		for _, d := range m.postings[id] {
+			if sc.dots[d] == 0 {
+				sc.touched = append(sc.touched, d)
+			}
+			sc.dots[d] += w * w * t.weight
+		}
+		if m.exampleShare < 1 {
+			qw := w * t.weight / qnorm
+			for _, c := range m.centroids[id] {
 				best[c.topic] += (1 - m.exampleShare) * qw * c.weight
 			}
 		}
 	}
-	near := make([]float64, len(m.topics))
-	for i, d := range dots {
-		if d == 0 {
-			continue
+	// Only the documents a term reached are read and reset: the cost follows
+	// the question, not the size of the knowledge base.
+	for _, d := range sc.touched {
+		doc := m.docs[d]
+		if s := sc.dots[d] / (qnorm * doc.norm) * doc.weight; s > sc.near[doc.topic] {
+			if sc.near[doc.topic] == 0 {
+				sc.nearTouched = append(sc.nearTouched, int32(doc.topic))
+			}
+			sc.near[doc.topic] = s
 		}
-		doc := m.docs[i]
-		if s := d / (qnorm * doc.norm) * doc.weight; s > near[doc.topic] {
-			near[doc.topic] = s
-		}
+		sc.dots[d] = 0
 	}
-	for i, s := range near {
-		best[i] += m.exampleShare * s
+	for _, ti := range sc.nearTouched {
+		best[ti] += m.exampleShare * sc.near[ti]
+		sc.near[ti] = 0
 	}
+	sc.touched, sc.nearTouched = sc.touched[:0], sc.nearTouched[:0]
 	return best
+}
+
+// scratch is per-question working memory, pooled so questions do not allocate it.
+type scratch struct {
+	dots        []float64 // document -> dot product with the question
+	touched     []int32   // documents with a non-zero dot product
+	near        []float64 // topic -> best document similarity
+	nearTouched []int32
+}
+
+// idfOf is a term's weight, 0 for a term no document has.
+func (m *Matcher) idfOf(term string) float64 {
+	if id, ok := m.ids[term]; ok {
+		return m.idf[id]
+	}
+	return 0
+}
+
+func dedupeIDs(ids []int32) []int32 {
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := ids[:0]
+	for i, id := range ids {
+		if i == 0 || id != ids[i-1] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // questions returns the parts of a multi-sentence message that carry its
@@ -405,26 +454,23 @@ func questions(text string) []string {
 	return out
 }
 
+// topN returns the n best-scoring topics, best first, by insertion into a
+// short list: the knowledge base may hold thousands of topics.
 func topN(topics []*knowledge.Topic, scores []float64, n int) []Candidate {
-	var out []Candidate
+	out := make([]Candidate, 0, n+1)
 	for i, s := range scores {
-		if s > 0 {
-			out = append(out, Candidate{Topic: topics[i], Score: s})
+		if s <= 0 || (len(out) == n && s <= out[n-1].Score) {
+			continue
 		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
-func dedupe(terms []string) []string {
-	sort.Strings(terms)
-	out := terms[:0]
-	for i, t := range terms {
-		if i == 0 || t != terms[i-1] {
-			out = append(out, t)
+		j := len(out)
+		out = append(out, Candidate{})
+		for j > 0 && out[j-1].Score < s {
+			out[j] = out[j-1]
+			j--
+		}
+		out[j] = Candidate{Topic: topics[i], Score: s}
+		if len(out) > n {
+			out = out[:n]
 		}
 	}
 	return out
