@@ -2,6 +2,7 @@ package match
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/kljensen/snowball/english"
@@ -228,7 +229,7 @@ func (a *analyzer) resolve(tok string) ([]string, float64) {
 // last part says what the thing is ("nabokommunen" is a "kommune").
 func (a *analyzer) head(w string) string {
 	for i := 3; i <= len(w)-4; i++ {
-		if right := w[i:]; a.isWord(right) {
+		if right := w[i:]; utf8.RuneCountInString(right) >= minPart && a.isWord(right) {
 			return a.surface(right)
 		}
 	}
@@ -244,22 +245,27 @@ func (a *analyzer) split(w string) []string {
 	return a.splitNew(w)
 }
 
+// Both parts need minPart letters: "spørsmål" is a word, not "spør" + "mål".
+const minPart = 4
+
 func (a *analyzer) splitNew(w string) []string {
-	if len(w) < 7 {
+	if utf8.RuneCountInString(w) < 2*minPart {
 		return nil
 	}
 	var best []string
 	bestMin := 0
 	for i := 3; i <= len(w)-3; i++ {
 		left, right := w[:i], w[i:]
-		if !a.isWord(right) {
+		rn := utf8.RuneCountInString(right)
+		if rn < minPart || !a.isWord(right) {
 			continue
 		}
 		for _, l := range []string{left, strings.TrimSuffix(left, "s"), strings.TrimSuffix(left, "e")} {
-			if len(l) < 3 || !a.isWord(l) {
+			ln := utf8.RuneCountInString(l)
+			if ln < minPart || !a.isWord(l) {
 				continue
 			}
-			if m := min(len(l), len(right)); m > bestMin {
+			if m := min(ln, rn); m > bestMin {
 				best, bestMin = []string{a.surface(l), a.surface(right)}, m
 			}
 		}

@@ -99,8 +99,15 @@ func New(kb *knowledge.KB) *Matcher {
 				raws = append(raws, rawDoc{ti, lang, Tokens(ex), 1})
 			}
 			if t.Kind == knowledge.KindAnswer || t.Kind == knowledge.KindUnknown {
-				answer := t.Title.Get(lang) + " " + t.Answer.Get(lang)
-				raws = append(raws, rawDoc{ti, lang, Tokens(answer), answerDocWeight})
+				// Each line of an answer is a document of its own, so that a
+				// question about one item of a list ("støtter dere barnevern?")
+				// finds the line that names it.
+				raws = append(raws, rawDoc{ti, lang, Tokens(t.Title.Get(lang)), answerDocWeight})
+				for _, line := range strings.Split(t.Answer.Get(lang), "\n") {
+					if toks := Tokens(line); len(toks) > 0 {
+						raws = append(raws, rawDoc{ti, lang, toks, answerDocWeight})
+					}
+				}
 			}
 		}
 	}
@@ -265,11 +272,12 @@ func (m *Matcher) Match(q Query) Result {
 	// municipality and ..."): each sentence is also scored on its own.
 	if parts := questions(q.Text); len(parts) > 0 {
 		for _, p := range parts {
-			for i, s := range m.score(Tokens(p), stemLang) {
-				// "Hei!" before a question is a greeting, not the point of the message.
-				if m.topics[i].Kind != knowledge.KindSmalltalk {
-					best[i] = math.Max(best[i], s)
-				}
+			terms, unknown := m.an.analyze(Tokens(p), stemLang, nil)
+			if terms = dedupeQ(terms); len(terms) < 2 {
+				continue // "Er det relevant?" means little without the sentences before it
+			}
+			for i, s := range m.scoreTerms(terms, unknown) {
+				best[i] = math.Max(best[i], s)
 			}
 		}
 	}
