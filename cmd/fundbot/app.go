@@ -38,6 +38,8 @@ Usage:
   fundbot ask [--json] [--now YYYY-MM-DD] [--lang nb|nn|en] QUESTION|-
   fundbot kb validate [--kb DIR]                      check the knowledge base
   fundbot eval [--min 0.9] FILE.jsonl                 score the bot on an eval file
+  fundbot remind --dry-run [--now YYYY-MM-DD] [--list] show the reminders a tick would send
+  fundbot subscribers                                 count subscribers by platform and language
 
 Environment: FUNDBOT_KB_DIR (knowledge base folder), FUNDBOT_THRESHOLD (0..1).
 `
@@ -62,6 +64,10 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		err = a.kb(rest)
 	case "eval":
 		err = a.eval(ctx, rest)
+	case "remind":
+		err = a.remind(ctx, rest)
+	case "subscribers":
+		err = a.subscribers(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return exitOK

@@ -1,0 +1,497 @@
+// Package boltstore keeps subscriptions in one bbolt file: the default store
+// when no Redis is configured, for a bot that runs as a single process.
+//
+// Layout: bucket "subscribers" maps a subscriber key ("telegram:123") to its
+// JSON record; bucket "claims" maps "key\x00call\x00offset" to the claim's
+// token and expiry, so one cursor finds a subscriber's claims; bucket "calls"
+// maps "programme/call" to the first time the call was seen (Unix ms).
+// Claims are taken inside one write transaction. bbolt locks the file, so only
+// one process can open it: the leader lock lives in memory and is trivially
+// held by that process.
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/fundbot/fundbot/knowledge"
+	"github.com/fundbot/fundbot/subscription"
+)
+
+var (
+	bucketSubs   = []byte("subscribers")
+	bucketClaims = []byte("claims")
+	bucketCalls  = []byte("calls")
+)
+
+// Options configure a Store.
+type Options struct {
+	// Now is the store's clock for claim and lock expiry; nil means time.Now.
+	Now func() time.Time
+	// Timeout is how long Open waits for another process to let go of the file; 0 means 1 s.
+	Timeout time.Duration
+	// ReadOnly opens an existing file for reading only (for the CLI's reports).
+	ReadOnly bool
+}
+
+// Store is a subscription.Store in one bbolt file. It is safe for concurrent use.
+type Store struct {
+	db  *bolt.DB
+	now func() time.Time
+
+	mu    sync.Mutex
+	locks map[string]heldLock
+}
+
+type heldLock struct {
+	token   string
+	expires time.Time
+}
+
+var _ subscription.Store = (*Store)(nil)
+
+// ErrNoData means a read-only open found no data file: nobody has subscribed yet.
+var ErrNoData = errors.New("no subscription data yet")
+
+// Open opens or creates the file at path, with its folder.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = time.Second
+	}
+	if opt.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: %w", path, ErrNoData)
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, ReadOnly: opt.ReadOnly})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: another fundbot process has the file open (use Redis to run several)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if !opt.ReadOnly {
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, b := range [][]byte{bucketSubs, bucketClaims, bucketCalls} {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	return &Store{db: db, now: opt.Now, locks: map[string]heldLock{}}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// record is a subscriber as stored; times are Unix milliseconds, 0 for none.
+type record struct {
+	Platform    subscription.Platform `json:"platform"`
+	Chat        string                `json:"chat"`
+	Lang        knowledge.Lang        `json:"lang"`
+	Programmes  []string              `json:"programmes,omitempty"`
+	Offsets     []int                 `json:"offsets,omitempty"`
+	Created     int64                 `json:"created"`
+	Changed     int64                 `json:"changed,omitempty"`
+	Active      bool                  `json:"active"`
+	Deactivated int64                 `json:"deactivated,omitempty"`
+}
+
+func toRecord(s subscription.Subscriber) record {
+	return record{
+		Platform: s.Platform, Chat: s.ChatID, Lang: s.Lang, Programmes: s.Programmes, Offsets: s.Offsets,
+		Created: ms(s.CreatedAt), Changed: ms(s.ChangedAt), Active: s.Active, Deactivated: ms(s.DeactivatedAt),
+	}
+}
+
+func (r record) subscriber() subscription.Subscriber {
+	return subscription.Subscriber{
+		Platform: r.Platform, ChatID: r.Chat, Lang: r.Lang, Programmes: r.Programmes, Offsets: r.Offsets,
+		CreatedAt: fromMs(r.Created), ChangedAt: fromMs(r.Changed), Active: r.Active, DeactivatedAt: fromMs(r.Deactivated),
+	}
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMs(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// Put creates or replaces a subscriber.
+func (s *Store) Put(ctx context.Context, sub subscription.Subscriber) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sub.Validate(); err != nil {
+		return err
+	}
+	offsets, _ := subscription.NormalizeOffsets(sub.Offsets)
+	sub.Offsets = offsets
+	data, err := json.Marshal(toRecord(sub))
+	if err != nil {
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSubs).Put([]byte(sub.Key()), data) })
+	if err != nil {
+		return fmt.Errorf("put %s: %w", sub.Key(), err)
+	}
+	return nil
+}
+
+// Get returns the subscriber with the key.
+func (s *Store) Get(ctx context.Context, key string) (subscription.Subscriber, error) {
+	if err := ctx.Err(); err != nil {
+		return subscription.Subscriber{}, err
+	}
+	var sub subscription.Subscriber
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		var data []byte
+		if b != nil {
+			data = b.Get([]byte(key))
+		}
+		if data == nil {
+			return subscription.ErrNotFound
+		}
+		var r record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return err
+		}
+		sub = r.subscriber()
+		return nil
+	})
+	if err != nil {
+		return sub, fmt.Errorf("get %s: %w", key, err)
+	}
+	return sub, nil
+}
+
+// Delete removes the subscriber and its claims.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		deleteClaims(tx, key)
+		b := tx.Bucket(bucketSubs)
+		if b.Get([]byte(key)) == nil {
+			return subscription.ErrNotFound
+		}
+		return b.Delete([]byte(key))
+	})
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
+}
+
+func deleteClaims(tx *bolt.Tx, key string) {
+	prefix := []byte(key + "\x00")
+	c := tx.Bucket(bucketClaims).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		c.Delete()
+	}
+}
+
+// Deactivate marks the subscriber's chat as gone.
+func (s *Store) Deactivate(ctx context.Context, key string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		data := b.Get([]byte(key))
+		if data == nil {
+			return subscription.ErrNotFound
+		}
+		var r record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return err
+		}
+		r.Active, r.Deactivated = false, ms(at)
+		out, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), out)
+	})
+	if err != nil {
+		return fmt.Errorf("deactivate %s: %w", key, err)
+	}
+	return nil
+}
+
+// List returns up to limit subscribers with keys after "after", in key order.
+func (s *Store) List(ctx context.Context, after string, limit int, activeOnly bool) ([]subscription.Subscriber, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []subscription.Subscriber
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		k, v := c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
+			var r record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			if activeOnly && !r.Active {
+				continue
+			}
+			out = append(out, r.subscriber())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list after %q: %w", after, err)
+	}
+	return out, nil
+}
+
+// PurgeInactive deletes subscribers deactivated before the given time, and expired claims.
+func (s *Store) PurgeInactive(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	now := s.now()
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSubs)
+		var gone []string
+		err := b.ForEach(func(k, v []byte) error {
+			var r record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			if !r.Active && r.Deactivated != 0 && r.Deactivated < before.UnixMilli() {
+				gone = append(gone, string(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, key := range gone {
+			deleteClaims(tx, key)
+			if err := b.Delete([]byte(key)); err != nil {
+				return err
+			}
+		}
+		n = len(gone)
+		c := tx.Bucket(bucketClaims).Cursor()
+		for k, v := c.First(); k != nil; {
+			if _, exp := decodeClaim(v); !exp.After(now) {
+				c.Delete()
+				k, v = c.Seek(k)
+				continue
+			}
+			k, v = c.Next()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge inactive: %w", err)
+	}
+	return n, nil
+}
+
+func claimKey(d subscription.Delivery) []byte {
+	return []byte(d.Subscriber + "\x00" + d.Call + "\x00" + strconv.Itoa(d.Offset))
+}
+
+func encodeClaim(token string, expires time.Time) []byte {
+	return []byte(strconv.FormatInt(expires.UnixMilli(), 10) + "\x00" + token)
+}
+
+func decodeClaim(v []byte) (token string, expires time.Time) {
+	exp, tok, _ := bytes.Cut(v, []byte{0})
+	n, _ := strconv.ParseInt(string(exp), 10, 64)
+	return string(tok), time.UnixMilli(n)
+}
+
+// Claim records the delivery under token unless a live claim exists.
+func (s *Store) Claim(ctx context.Context, d subscription.Delivery, token string, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	won := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketClaims)
+		now := s.now()
+		if v := b.Get(claimKey(d)); v != nil {
+			if _, exp := decodeClaim(v); exp.After(now) {
+				return nil
+			}
+		}
+		won = true
+		return b.Put(claimKey(d), encodeClaim(token, now.Add(ttl)))
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim %s: %w", d, err)
+	}
+	return won, nil
+}
+
+// Claimed reports which deliveries hold a live claim.
+func (s *Store) Claimed(ctx context.Context, ds []subscription.Delivery) ([]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]bool, len(ds))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketClaims)
+		if b == nil {
+			return nil
+		}
+		now := s.now()
+		for i, d := range ds {
+			if v := b.Get(claimKey(d)); v != nil {
+				_, exp := decodeClaim(v)
+				out[i] = exp.After(now)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read claims: %w", err)
+	}
+	return out, nil
+}
+
+// Release removes the claim if token holds it.
+func (s *Store) Release(ctx context.Context, d subscription.Delivery, token string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketClaims)
+		if v := b.Get(claimKey(d)); v != nil {
+			if tok, _ := decodeClaim(v); tok == token {
+				return b.Delete(claimKey(d))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("release %s: %w", d, err)
+	}
+	return nil
+}
+
+// SeeCalls records first sightings and returns them.
+func (s *Store) SeeCalls(ctx context.Context, calls []string, now time.Time) (map[string]time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(calls))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCalls)
+		for _, c := range calls {
+			if v := b.Get([]byte(c)); v != nil {
+				n, _ := strconv.ParseInt(string(v), 10, 64)
+				out[c] = fromMs(n)
+				continue
+			}
+			if err := b.Put([]byte(c), []byte(strconv.FormatInt(now.UnixMilli(), 10))); err != nil {
+				return err
+			}
+			out[c] = fromMs(now.UnixMilli())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record calls: %w", err)
+	}
+	return out, nil
+}
+
+// CallsSeen returns the first sightings of known calls.
+func (s *Store) CallsSeen(ctx context.Context, calls []string) (map[string]time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(calls))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCalls)
+		if b == nil {
+			return nil
+		}
+		for _, c := range calls {
+			if v := b.Get([]byte(c)); v != nil {
+				n, _ := strconv.ParseInt(string(v), 10, 64)
+				out[c] = fromMs(n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read calls: %w", err)
+	}
+	return out, nil
+}
+
+// AcquireLock takes or renews the named lock in memory: the file lock already
+// keeps other processes out, so this only orders schedulers inside this one.
+func (s *Store) AcquireLock(ctx context.Context, name, token string, ttl time.Duration) (bool, time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return false, 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if l, ok := s.locks[name]; ok && l.token != token && l.expires.After(now) {
+		return false, l.expires.Sub(now), nil
+	}
+	s.locks[name] = heldLock{token: token, expires: now.Add(ttl)}
+	return true, 0, nil
+}
+
+// ReleaseLock gives the lock up if token holds it.
+func (s *Store) ReleaseLock(ctx context.Context, name, token string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.locks[name]; ok && l.token == token {
+		delete(s.locks, name)
+	}
+	return nil
+}
