@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fundbot/fundbot/insights"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/knowledge/match"
 )
@@ -57,6 +58,12 @@ type Commander interface {
 	Command(ctx context.Context, req Request, lang knowledge.Lang) (reply Reply, handled bool)
 }
 
+// Recorder hears of every answered question; insights.Async is one. It must
+// not block: answering never waits for statistics.
+type Recorder interface {
+	Record(e insights.Event)
+}
+
 // Options configure a Bot.
 type Options struct {
 	Threshold        float64          // confidence needed for an answer; 0 means DefaultThreshold
@@ -64,6 +71,7 @@ type Options struct {
 	Context          time.Duration    // how long a conversation's last topic is remembered; 0 means 30 minutes
 	Commands         Commander        // optional subscription commands
 	MaxConversations int              // context entries kept; 0 means 10,000
+	Recorder         Recorder         // optional: learns which questions went unanswered
 }
 
 // Bot answers questions from one knowledge base. It is safe for concurrent use.
@@ -73,6 +81,7 @@ type Bot struct {
 	clock     func() time.Time
 	memory    *memory
 	commands  Commander
+	recorder  Recorder
 }
 
 // New returns a bot over the matcher's knowledge base.
@@ -89,7 +98,7 @@ func New(m *match.Matcher, opt Options) *Bot {
 	if opt.MaxConversations <= 0 {
 		opt.MaxConversations = 10000
 	}
-	b := &Bot{threshold: opt.Threshold, clock: opt.Clock, memory: newMemory(opt.Context, opt.MaxConversations), commands: opt.Commands}
+	b := &Bot{threshold: opt.Threshold, clock: opt.Clock, memory: newMemory(opt.Context, opt.MaxConversations), commands: opt.Commands, recorder: opt.Recorder}
 	b.matcher.Store(m)
 	return b
 }
@@ -157,6 +166,13 @@ func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 		reply = b.answer(kb, res.Topic, lang, now, res.Confidence)
 	}
 	reply.Question = req.Text
+	if b.recorder != nil {
+		e := insights.Event{At: now, Intent: reply.Intent, Lang: string(reply.Lang), Matched: reply.Matched}
+		if !reply.Matched && strings.TrimSpace(req.Text) != "" {
+			e.Question = req.Text // redacted by the store before it is kept
+		}
+		b.recorder.Record(e)
+	}
 	next := turn{topic: reply.Intent, lang: lang}
 	if !reply.Matched {
 		next.topic = prev.topic // an unanswered message does not change what "it" refers to

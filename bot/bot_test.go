@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fundbot/fundbot/insights"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/knowledge/match"
 )
@@ -212,5 +213,28 @@ func TestMemoryIsBounded(t *testing.T) {
 	}
 	if _, ok := m.get("e", now.Add(5*time.Second)); !ok {
 		t.Error("the newest conversation was evicted")
+	}
+}
+
+type recorded struct {
+	mu     sync.Mutex
+	events []insights.Event
+}
+
+func (r *recorded) Record(e insights.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
+
+func TestRecorderSeesFallbackTextOnly(t *testing.T) {
+	rec := &recorded{}
+	b := New(testMatcher(t), Options{Recorder: rec})
+	askBot(b, "u1", "Hvem kan søke?")
+	askBot(b, "u1", "Hvor mye penger kan vi få?")
+	if len(rec.events) != 2 {
+		t.Fatalf("want 2 events, got %d", len(rec.events))
+	}
+	if e := rec.events[0]; !e.Matched || e.Intent != "who_can_apply" || e.Question != "" {
+		t.Errorf("an answered question is counted without its text: %+v", e)
+	}
+	if e := rec.events[1]; e.Matched || e.Question == "" {
+		t.Errorf("an unanswered question keeps its text for the editors: %+v", e)
 	}
 }
