@@ -209,7 +209,10 @@ func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error
 			t.mu.Unlock()
 			t.count(func(rep *Report) { rep.Deactivated++ })
 			log.Info("chat gone, deactivating subscriber", "reason", goneErr.Reason)
-			if err := s.store.Deactivate(ctx, key, now); err != nil && !errors.Is(err, subscription.ErrNotFound) {
+			// Record it even if the tick is being cancelled: the chat is gone either way.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := s.store.Deactivate(dctx, key, now); err != nil && !errors.Is(err, subscription.ErrNotFound) {
 				return &StoreError{Op: "deactivate " + key, Err: err}
 			}
 			return nil
