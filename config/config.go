@@ -4,8 +4,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -31,6 +29,8 @@ type Config struct {
 	TelegramAPIURL        string // TELEGRAM_API_URL: Bot API base URL; empty means https://api.telegram.org
 	TelegramWebhookURL    string // TELEGRAM_WEBHOOK_URL: public https:// URL for updates; empty means long polling
 	TelegramWebhookSecret string // TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL
+
+	Serve Serve // the long-running process: HTTP, logging, shutdown, reload (serve.go)
 }
 
 // Problems lists everything wrong with the settings; it is an error.
@@ -40,10 +40,25 @@ func (p Problems) Error() string {
 	return fmt.Sprintf("invalid configuration (%d problem(s)):\n  %s", len(p), strings.Join(p, "\n  "))
 }
 
-// FromEnv reads the settings through getenv (os.Getenv in production).
+// FromEnv reads the settings through getenv (os.Getenv in production). When
+// FUNDBOT_CONFIG_FILE names a file of KEY=VALUE lines, its values are used
+// for the variables the environment leaves unset.
 func FromEnv(getenv func(string) string) (Config, error) {
 	var c Config
 	var ps Problems
+	if path := strings.TrimSpace(getenv("FUNDBOT_CONFIG_FILE")); path != "" {
+		file, err := readEnvFile(path)
+		if err != nil {
+			return c, Problems{fmt.Sprintf("FUNDBOT_CONFIG_FILE=%q: %v", path, err)}
+		}
+		env := getenv
+		getenv = func(k string) string {
+			if v := env(k); v != "" {
+				return v
+			}
+			return file[k]
+		}
+	}
 	c.KBDir = strings.TrimSpace(getenv("FUNDBOT_KB_DIR"))
 	if v := strings.TrimSpace(getenv("FUNDBOT_THRESHOLD")); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
@@ -55,97 +70,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	ps = append(ps, c.readSlack(getenv)...)
 	ps = append(ps, c.readReminders(getenv)...)
 	ps = append(ps, c.readTelegram(getenv)...)
+	ps = append(ps, c.readServe(getenv)...)
 	if len(ps) > 0 {
 		return c, ps
 	}
 	return c, nil
 }
-
-// readSlack reads the SLACK_* settings. Messages name the variable and never
-// repeat a secret's value.
-func (c *Config) readSlack(getenv func(string) string) Problems {
-	var ps Problems
-	c.SlackBotToken = strings.TrimSpace(getenv("SLACK_BOT_TOKEN"))
-	c.SlackAppToken = strings.TrimSpace(getenv("SLACK_APP_TOKEN"))
-	c.SlackSigningSecret = strings.TrimSpace(getenv("SLACK_SIGNING_SECRET"))
-	c.SlackAPIURL = strings.TrimSpace(getenv("SLACK_API_URL"))
-	c.SlackMode = strings.ToLower(strings.TrimSpace(getenv("SLACK_MODE")))
-	if c.SlackMode == "" {
-		c.SlackMode = "socket"
-	}
-	if c.SlackBotToken == "" {
-		if c.SlackAppToken != "" || c.SlackSigningSecret != "" {
-			ps = append(ps, "SLACK_BOT_TOKEN is empty but SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set: set the bot token (xoxb-…) to turn Slack on")
-		}
-		return ps
-	}
-	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
-		ps = append(ps, "SLACK_BOT_TOKEN: want a bot token starting with xoxb-")
-	}
-	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
-		ps = append(ps, "SLACK_APP_TOKEN: want an app-level token starting with xapp-")
-	}
-	switch c.SlackMode {
-	case "socket":
-		if c.SlackAppToken == "" {
-			ps = append(ps, "SLACK_APP_TOKEN is empty: Socket Mode (SLACK_MODE=socket, the default) needs an app-level token (xapp-…) with connections:write")
-		}
-	case "http":
-		if c.SlackSigningSecret == "" {
-			ps = append(ps, "SLACK_SIGNING_SECRET is empty: SLACK_MODE=http needs the app's signing secret to verify requests")
-		}
-	default:
-		ps = append(ps, fmt.Sprintf("SLACK_MODE=%q: want socket or http", c.SlackMode))
-	}
-	if c.SlackAPIURL != "" {
-		u, err := url.Parse(c.SlackAPIURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			shown := c.SlackAPIURL
-			if err == nil {
-				shown = u.Redacted()
-			}
-			ps = append(ps, fmt.Sprintf("SLACK_API_URL=%q: want an http(s) URL such as https://slack.com/api/", shown))
-		} else if !strings.HasSuffix(c.SlackAPIURL, "/") {
-			c.SlackAPIURL += "/" // slack-go appends the method name
-		}
-	}
-	return ps
-}
-
-// readTelegram reads the TELEGRAM_* settings. Messages name the variable and
-// never repeat the token or the secret.
-func (c *Config) readTelegram(getenv func(string) string) Problems {
-	var ps Problems
-	c.TelegramBotToken = strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN"))
-	c.TelegramAPIURL = strings.TrimSpace(getenv("TELEGRAM_API_URL"))
-	c.TelegramWebhookURL = strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL"))
-	c.TelegramWebhookSecret = strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_SECRET"))
-	if c.TelegramBotToken == "" {
-		if c.TelegramWebhookURL != "" || c.TelegramWebhookSecret != "" {
-			ps = append(ps, "TELEGRAM_BOT_TOKEN is empty but TELEGRAM_WEBHOOK_URL or TELEGRAM_WEBHOOK_SECRET is set: set the token from BotFather to turn Telegram on")
-		}
-		return ps
-	}
-	if !telegramToken.MatchString(c.TelegramBotToken) {
-		ps = append(ps, "TELEGRAM_BOT_TOKEN: want the token BotFather gave, like 123456789:AA… (the value is not shown)")
-	}
-	if c.TelegramAPIURL != "" {
-		if u, err := url.Parse(c.TelegramAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			ps = append(ps, fmt.Sprintf("TELEGRAM_API_URL=%q: want an http(s) URL such as https://api.telegram.org", c.TelegramAPIURL))
-		}
-	}
-	if c.TelegramWebhookURL != "" {
-		if u, err := url.Parse(c.TelegramWebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			ps = append(ps, fmt.Sprintf("TELEGRAM_WEBHOOK_URL=%q: Telegram only posts to https:// URLs", c.TelegramWebhookURL))
-		}
-		if !telegramSecret.MatchString(c.TelegramWebhookSecret) {
-			ps = append(ps, "TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL; 1-256 characters of A-Z, a-z, 0-9, _ and -")
-		}
-	}
-	return ps
-}
-
-var (
-	telegramToken  = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
-	telegramSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-)

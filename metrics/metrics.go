@@ -70,6 +70,7 @@ func (m *Metrics) ObserveTick(r scheduler.Report) {
 	add("uncertain", r.Uncertain)
 	add("deduplicated", r.Taken)
 	add("deactivated", r.Deactivated)
+	add("rate_limited", r.Throttled)
 }
 
 // StoreError counts one store failure.

@@ -33,6 +33,7 @@ type Report struct {
 	Announced   int //   new-call announcements
 	Taken       int // claimed by another replica first
 	Failed      int // not delivered after retries; released for the next tick
+	Throttled   int // times the platform answered "too many requests"
 	Uncertain   int // may have been delivered; not sent again
 	Deactivated int // chat gone: subscriber deactivated
 	NoNotifier  int // platform without a notifier: left for later
@@ -218,6 +219,7 @@ func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error
 			return nil
 		case errors.As(err, &retryAfter) && throttled < 5:
 			throttled++
+			t.count(func(rep *Report) { rep.Throttled++ })
 			log.Warn("throttled by the platform", "retry_after", retryAfter.After)
 			lim.pause(retryAfter.After)
 			if lim.wait(ctx, key) != nil {

@@ -49,6 +49,7 @@ type Options struct {
 	PurgeAfter time.Duration                      // deactivated subscribers are deleted after; 30 days
 	KeepClaims time.Duration                      // claims outlive their deadline by; 30 days
 	Instance   string                             // name in logs and lock tokens; host-pid
+	OnTick     func(Report, error)                // called after each tick, e.g. for metrics
 }
 
 func (o *Options) defaults() {
@@ -225,8 +226,12 @@ func (s *Scheduler) tick() {
 	if !ok {
 		return
 	}
-	if _, err := s.RunOnce(ctx); err != nil {
+	rep, err := s.RunOnce(ctx)
+	if err != nil {
 		s.log.Error("tick failed", "err", err)
+	}
+	if s.opt.OnTick != nil {
+		s.opt.OnTick(rep, err)
 	}
 }
 
