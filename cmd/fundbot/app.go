@@ -40,8 +40,13 @@ Usage:
   fundbot eval [--min 0.9] FILE.jsonl                 score the bot on an eval file
   fundbot remind --dry-run [--now YYYY-MM-DD] [--list] show the reminders a tick would send
   fundbot subscribers                                 count subscribers by platform and language
+  fundbot serve [--kb DIR]                            run the bot: Telegram, Slack, reminders, HTTP
+  fundbot config                                      show the effective settings, secrets masked
+  fundbot report unanswered [--since 30d] [--top 20]  the questions the bot could not answer
+  fundbot report usage [--since 30d]                  questions by topic and language
+  fundbot healthcheck                                 exit 0 when the local server answers /healthz
 
-Environment: FUNDBOT_KB_DIR (knowledge base folder), FUNDBOT_THRESHOLD (0..1).
+Settings come from the environment (see README, "Configuration"; fundbot config shows them).
 `
 
 // Run executes one command line and returns the exit code.
@@ -68,6 +73,14 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		err = a.remind(ctx, rest)
 	case "subscribers":
 		err = a.subscribers(ctx, rest)
+	case "serve":
+		err = a.serve(ctx, rest)
+	case "config":
+		err = a.showConfig(rest)
+	case "report":
+		err = a.report(ctx, rest)
+	case "healthcheck":
+		err = a.healthcheck(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(a.Stdout, usage)
 		return exitOK
