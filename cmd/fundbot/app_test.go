@@ -142,7 +142,7 @@ func TestAskUsageErrors(t *testing.T) {
 
 func TestChatThroughPipe(t *testing.T) {
 	in := "hei\nhvem kan søke?\nog for fylkeskommuner?\n/help\nwhat about the deadline?\n/quit\nthis line is never read\n"
-	out, errOut, code := run(t, in, nil, "chat")
+	out, errOut, code := run(t, in, map[string]string{"FUNDBOT_DATA_DIR": t.TempDir()}, "chat")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -187,5 +187,21 @@ func TestBadConfigListsEveryProblem(t *testing.T) {
 	_, errOut, code := run(t, "", map[string]string{"FUNDBOT_THRESHOLD": "high"}, "ask", "frist?")
 	if code != exitConfig || !strings.Contains(errOut, "FUNDBOT_THRESHOLD") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestChatSubscribesInTheTerminal(t *testing.T) {
+	env := map[string]string{"FUNDBOT_DATA_DIR": t.TempDir()}
+	out, errOut, code := run(t, "abonner 14 3 1\nstatus\n", env, "chat")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "14, 3 og 1 dager") {
+		t.Errorf("subscribe with offsets not confirmed:\n%s", out)
+	}
+	// The subscription outlives the session: a new chat sees it, and stopping deletes it.
+	out, _, _ = run(t, "status\nstopp\nstatus\n", env, "chat")
+	if !strings.Contains(out, "Du følger") || !strings.Contains(out, "slettet") || !strings.Contains(out, "Du abonnerer ikke") {
+		t.Errorf("status, stop and status again:\n%s", out)
 	}
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/fundbot/fundbot/bot"
 	"github.com/fundbot/fundbot/bot/console"
+	"github.com/fundbot/fundbot/knowledge"
 )
 
 func (a *App) chat(ctx context.Context, args []string) error {
@@ -21,9 +24,20 @@ func (a *App) chat(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := a.newBot(cfg)
+	m, err := loadMatcher(cfg.KBDir)
 	if err != nil {
 		return err
 	}
+	opt := bot.Options{Threshold: cfg.Threshold, Clock: a.Clock}
+	var b *bot.Bot
+	// Subscriptions in the terminal use the same store as the bot would; when
+	// it cannot be opened (another fundbot holds the file) questions still work.
+	if store, _, err := openSubscriptions(ctx, cfg.Reminders, false); err != nil {
+		fmt.Fprintf(a.Stderr, "(reminder commands are off: %v)\n", err)
+	} else {
+		defer store.Close()
+		opt.Commands = bot.NewSubscriptions(store, func() *knowledge.KB { return b.KB() }, a.Clock)
+	}
+	b = bot.New(m, opt)
 	return console.Chat(ctx, b, a.Stdin, a.Stdout, lang)
 }
