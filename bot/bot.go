@@ -72,6 +72,8 @@ type Options struct {
 	Commands         Commander        // optional subscription commands
 	MaxConversations int              // context entries kept; 0 means 10,000
 	Recorder         Recorder         // optional: learns which questions went unanswered
+	// RatePerMinute and RateBurst bound the messages one chat may send; 0 means 20 a minute, bursts of 10.
+	RatePerMinute, RateBurst int
 }
 
 // Bot answers questions from one knowledge base. It is safe for concurrent use.
@@ -82,6 +84,7 @@ type Bot struct {
 	memory    *memory
 	commands  Commander
 	recorder  Recorder
+	limiter   *rateLimiter
 }
 
 // New returns a bot over the matcher's knowledge base.
@@ -99,6 +102,13 @@ func New(m *match.Matcher, opt Options) *Bot {
 		opt.MaxConversations = 10000
 	}
 	b := &Bot{threshold: opt.Threshold, clock: opt.Clock, memory: newMemory(opt.Context, opt.MaxConversations), commands: opt.Commands, recorder: opt.Recorder}
+	if opt.RatePerMinute <= 0 {
+		opt.RatePerMinute = 20
+	}
+	if opt.RateBurst <= 0 {
+		opt.RateBurst = 10
+	}
+	b.limiter = newRateLimiter(opt.RatePerMinute, opt.RateBurst, opt.MaxConversations)
 	b.matcher.Store(m)
 	return b
 }
@@ -121,6 +131,25 @@ func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 	m := b.matcher.Load()
 	kb := m.KB()
 	prev, _ := b.memory.get(req.Conversation, now)
+
+	who := req.Chat
+	if who == "" {
+		who = req.Conversation
+	}
+	if ok, first := b.limiter.allow(who, now); !ok {
+		lang := req.Lang
+		if lang == "" {
+			lang = prev.lang
+		}
+		if lang == "" {
+			lang = knowledge.NB
+		}
+		r := Reply{Question: req.Text, Lang: lang, Intent: IntentRateLimited}
+		if first {
+			r.Answer = slowDown.Get(lang)
+		}
+		return r
+	}
 
 	if req.Topic != "" {
 		if t := kb.Topic(req.Topic); t != nil {
@@ -147,7 +176,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) Reply {
 			if reply.Lang == "" {
 				reply.Lang = lang
 			}
-			b.memory.put(req.Conversation, turn{topic: prev.topic, lang: lang}, now)
+			b.memory.put(req.Conversation, turn{topic: prev.topic, lang: reply.Lang}, now)
 			return reply
 		}
 	}
@@ -242,6 +271,16 @@ func (b *Bot) fallback(kb *knowledge.KB, res match.Result, lang knowledge.Lang, 
 		}
 	}
 	return r
+}
+
+// IntentRateLimited marks a message refused because its chat sent too many;
+// the Answer is empty after the first refusal in a row: adapters send nothing.
+const IntentRateLimited = "rate_limited"
+
+var slowDown = knowledge.Text{
+	NB: "Du sender mange meldinger på kort tid. Vent litt, så svarer jeg igjen.",
+	NN: "Du sender mange meldingar på kort tid. Vent litt, så svarer eg igjen.",
+	EN: "You are sending a lot of messages in a short time. Please wait a moment and I will answer again.",
 }
 
 var notSure = knowledge.Text{

@@ -221,7 +221,11 @@ type recorded struct {
 	events []insights.Event
 }
 
-func (r *recorded) Record(e insights.Event) { r.mu.Lock(); r.events = append(r.events, e); r.mu.Unlock() }
+func (r *recorded) Record(e insights.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
 
 func TestRecorderSeesFallbackTextOnly(t *testing.T) {
 	rec := &recorded{}
@@ -236,5 +240,32 @@ func TestRecorderSeesFallbackTextOnly(t *testing.T) {
 	}
 	if e := rec.events[1]; e.Matched || e.Question == "" {
 		t.Errorf("an unanswered question keeps its text for the editors: %+v", e)
+	}
+}
+
+func TestOneChatCannotFloodTheBot(t *testing.T) {
+	clock := &stepClock{now: osloAt(t, "2026-11-27 10:00")}
+	b := New(testMatcher(t), Options{Clock: clock.Now, RatePerMinute: 6, RateBurst: 3})
+	var answered, told, silent int
+	for i := 0; i < 10; i++ {
+		r := b.Handle(context.Background(), Request{Conversation: "telegram:1", Text: "Hvem kan søke?"})
+		switch {
+		case r.Intent != IntentRateLimited:
+			answered++
+		case r.Answer != "":
+			told++
+		default:
+			silent++
+		}
+	}
+	if answered != 3 || told != 1 || silent != 6 {
+		t.Errorf("burst of 3: answered %d, told to slow down %d, silent %d", answered, told, silent)
+	}
+	if r := b.Handle(context.Background(), Request{Conversation: "telegram:2", Text: "Hvem kan søke?"}); r.Intent == IntentRateLimited {
+		t.Error("another chat was limited too")
+	}
+	clock.Advance(10 * time.Second) // one token back at 6 a minute
+	if r := b.Handle(context.Background(), Request{Conversation: "telegram:1", Text: "Hvem kan søke?"}); r.Intent == IntentRateLimited {
+		t.Error("the chat was not let back in after waiting")
 	}
 }

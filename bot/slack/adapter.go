@@ -208,6 +208,9 @@ func (a *Adapter) work(j job) {
 	defer cancel()
 	start := a.clock()
 	reply, ok := a.answer(ctx, j)
+	if reply.Intent == bot.IntentRateLimited && reply.Answer == "" {
+		return // a flood: the user was told once already
+	}
 	if !ok { // an apology: no buttons
 		j.noSubscribe, j.usage = true, ""
 	}

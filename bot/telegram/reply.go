@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"github.com/fundbot/fundbot/bot"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -43,6 +44,9 @@ func (b *Bot) handle(ctx context.Context, in incoming) error {
 	}
 	reply := b.h.Handle(ctx, in.req)
 	b.log.Debug("answering", "update_id", in.update, "chat_id", in.chat, "intent", reply.Intent, "confidence", reply.Confidence, "lang", reply.Lang)
+	if reply.Intent == bot.IntentRateLimited && reply.Answer == "" {
+		return nil // a flood: the user was told once already
+	}
 	out := renderReply(reply, in.show)
 	if len(out.parts) == 0 {
 		return fmt.Errorf("update %d: the reply is empty", in.update)
