@@ -56,6 +56,8 @@ type Matcher struct {
 	an        *analyzer
 	langs     *langDetector
 	docs      []doc
+	docTopic  []int32          // document -> topic, apart from docs for a cache-friendly scoring loop
+	docScale  []float32        // document -> weight / norm
 	ids       map[string]int32 // term -> id
 	terms     []string         // id -> term
 	postings  [][]int32        // term id -> documents containing it
@@ -167,6 +169,12 @@ func New(kb *knowledge.KB) *Matcher {
 			m.postings[id] = append(m.postings[id], int32(i))
 		}
 		m.docs = append(m.docs, doc{topic: r.topic, weight: r.weight, norm: math.Sqrt(sq)})
+		m.docTopic = append(m.docTopic, int32(r.topic))
+		scale := float32(0)
+		if sq > 0 {
+			scale = float32(r.weight / math.Sqrt(sq))
+		}
+		m.docScale = append(m.docScale, scale)
 	}
 	// Each topic's centroid: the mean of its normalised documents, normalised.
 	m.centroids = make([][]centroidWeight, len(m.terms))
@@ -216,7 +224,7 @@ func New(kb *knowledge.KB) *Matcher {
 	}
 	m.an.done()
 	m.scratch.New = func() any {
-		return &scratch{dots: make([]float64, len(m.docs)), near: make([]float64, len(m.topics))}
+		return &scratch{dots: make([]float32, len(m.docs)), near: make([]float32, len(m.topics))}
 	}
 	return m
 }
@@ -371,33 +379,36 @@ func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 			continue
 		}
 		w := m.idf[id]
+		add := float32(w * w * t.weight)
+		dots := sc.dots
 		for _, d := range m.postings[id] {
-			if sc.dots[d] == 0 {
+			if dots[d] == 0 {
 				sc.touched = append(sc.touched, d)
 			}
-			sc.dots[d] += w * w * t.weight
+			dots[d] += add
 		}
 		if m.exampleShare < 1 {
-			qw := w * t.weight / qnorm
+			qw := (1 - m.exampleShare) * w * t.weight / qnorm
 			for _, c := range m.centroids[id] {
-				best[c.topic] += (1 - m.exampleShare) * qw * c.weight
+				best[c.topic] += qw * c.weight
 			}
 		}
 	}
 	// Only the documents a term reached are read and reset: the cost follows
 	// the question, not the size of the knowledge base.
+	inv := float32(1 / qnorm)
 	for _, d := range sc.touched {
-		doc := m.docs[d]
-		if s := sc.dots[d] / (qnorm * doc.norm) * doc.weight; s > sc.near[doc.topic] {
-			if sc.near[doc.topic] == 0 {
-				sc.nearTouched = append(sc.nearTouched, int32(doc.topic))
+		ti := m.docTopic[d]
+		if s := sc.dots[d] * m.docScale[d] * inv; s > sc.near[ti] {
+			if sc.near[ti] == 0 {
+				sc.nearTouched = append(sc.nearTouched, ti)
 			}
-			sc.near[doc.topic] = s
+			sc.near[ti] = s
 		}
 		sc.dots[d] = 0
 	}
 	for _, ti := range sc.nearTouched {
-		best[ti] += m.exampleShare * sc.near[ti]
+		best[ti] += m.exampleShare * float64(sc.near[ti])
 		sc.near[ti] = 0
 	}
 	sc.touched, sc.nearTouched = sc.touched[:0], sc.nearTouched[:0]
@@ -406,9 +417,9 @@ func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 
 // scratch is per-question working memory, pooled so questions do not allocate it.
 type scratch struct {
-	dots        []float64 // document -> dot product with the question
+	dots        []float32 // document -> dot product with the question
 	touched     []int32   // documents with a non-zero dot product
-	near        []float64 // topic -> best document similarity
+	near        []float32 // topic -> best document similarity
 	nearTouched []int32
 }
 
