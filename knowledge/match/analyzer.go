@@ -22,7 +22,8 @@ type analyzer struct {
 	known   map[string]bool // terms that occur in some document
 
 	// Filled while the index is built, read-only afterwards.
-	stems    map[string]string   // "nb:word" / "en:word" -> stem
+	stemsNO  map[string]string   // word -> Norwegian stem
+	stemsEN  map[string]string   // word -> English stem
 	splits   map[string][]string // vocabulary word -> its compound parts (nil: none)
 	building bool
 }
@@ -35,7 +36,8 @@ func newAnalyzer(lex knowledge.Lexicon) *analyzer {
 		byFold:   map[string]string{},
 		deletes:  map[string][]string{},
 		known:    map[string]bool{},
-		stems:    map[string]string{},
+		stemsNO:  map[string]string{},
+		stemsEN:  map[string]string{},
 		splits:   map[string][]string{},
 		building: true,
 	}
@@ -105,16 +107,16 @@ func (a *analyzer) done() { a.building = false }
 
 // stem stems w in lang, remembering results while the index is built.
 func (a *analyzer) stem(w string, lang knowledge.Lang) string {
-	key := string(lang) + ":" + w
-	if lang != knowledge.EN {
-		key = "nb:" + w
+	cache := a.stemsNO
+	if lang == knowledge.EN {
+		cache = a.stemsEN
 	}
-	if s, ok := a.stems[key]; ok {
+	if s, ok := cache[w]; ok {
 		return s
 	}
 	s := stem(w, lang)
 	if a.building {
-		a.stems[key] = s
+		cache[w] = s
 	}
 	return s
 }
