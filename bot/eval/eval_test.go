@@ -116,3 +116,36 @@ func TestCheckJudgesAnswersAndFallbacks(t *testing.T) {
 		t.Error("a confident answer to an out-of-scope question passed")
 	}
 }
+
+// TestNoEvalQuestionIsAnExample keeps the eval sets honest: a question that is
+// also a knowledge-base example measures memory, not understanding.
+func TestNoEvalQuestionIsAnExample(t *testing.T) {
+	kb, err := knowledge.Load(knowledge.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := map[string]string{}
+	for _, tp := range kb.Topics() {
+		for _, lang := range knowledge.Langs {
+			for _, e := range tp.Examples.Get(lang) {
+				examples[match.Normalize(e)] = tp.ID
+			}
+		}
+	}
+	for _, file := range []string{"../../testdata/dev.jsonl", "../../testdata/heldout.jsonl", "../../testdata/heldout2.jsonl"} {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases, err := Read(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			if topic, ok := examples[match.Normalize(c.Q)]; ok {
+				t.Errorf("%s %s %q is an example of topic %s: reword the example", file, c.ID, c.Q, topic)
+			}
+		}
+	}
+}
