@@ -252,7 +252,7 @@ func (s *Subscriptions) subscribe(ctx context.Context, p parsed, sub subscriptio
 		if len(oe.Bad) == 0 {
 			return tr("tooManyOffsets", lang)
 		}
-		return tr("badOffsets", lang, strings.Join(oe.Bad, ", "))
+		return tr("badOffsets", lang, shortList(oe.Bad, 3))
 	}
 	intro := "subscribed"
 	if exists {
@@ -287,6 +287,15 @@ func (s *Subscriptions) subscribe(ctx context.Context, p parsed, sub subscriptio
 		return tr("cannotSave", lang)
 	}
 	return tr(intro, lang, s.following(sub, lang), offsetList(sub, lang)) + "\n" + s.next(sub, now, lang) + "\n" + tr("howToStop", lang)
+}
+
+// shortList joins the first n values, and "…" for the rest: a message of
+// thousands of bad values must not come back as a longer reply.
+func shortList(values []string, n int) string {
+	if len(values) > n {
+		return strings.Join(values[:n], ", ") + ", …"
+	}
+	return strings.Join(values, ", ")
 }
 
 // next says when the next reminder comes, or that none is left; it only

@@ -21,6 +21,12 @@ type Reminders struct {
 	Spec       string
 	PurgeAfter time.Duration // FUNDBOT_PURGE_AFTER: deactivated subscribers are deleted after this; default 30 days
 	LockTTL    time.Duration // FUNDBOT_LOCK_TTL: leader lock period; default 30s
+	// SendTimeout (FUNDBOT_SEND_TIMEOUT) bounds one reminder send; default 30s.
+	SendTimeout time.Duration
+	// SendLease (FUNDBOT_SEND_LEASE) is how long a reminder being sent is
+	// reserved; if the sender dies, the reminder goes out once it runs out.
+	// Longer than SendTimeout; default twice SendTimeout, at least 1m.
+	SendLease time.Duration
 	// Sending rates in messages per second, overall and to one chat
 	// (FUNDBOT_TELEGRAM_RATE, FUNDBOT_TELEGRAM_CHAT_RATE, FUNDBOT_SLACK_RATE, FUNDBOT_SLACK_CHAT_RATE).
 	TelegramRate, TelegramChatRate float64
@@ -97,6 +103,23 @@ func (c *Config) readReminders(getenv func(string) string) Problems {
 			ps = append(ps, fmt.Sprintf("FUNDBOT_PURGE_AFTER=%q: want a positive duration such as 30d or 720h", v))
 		}
 		r.PurgeAfter = d
+	}
+	r.SendTimeout = 30 * time.Second
+	if v := strings.TrimSpace(getenv("FUNDBOT_SEND_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+			ps = append(ps, fmt.Sprintf("FUNDBOT_SEND_TIMEOUT=%q: want a duration from 100ms to 10m, e.g. 30s", v))
+		}
+		r.SendTimeout = d
+	}
+	r.SendLease = max(2*r.SendTimeout, time.Minute)
+	if v := strings.TrimSpace(getenv("FUNDBOT_SEND_LEASE")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= r.SendTimeout {
+			ps = append(ps, fmt.Sprintf("FUNDBOT_SEND_LEASE=%q: want a duration longer than FUNDBOT_SEND_TIMEOUT (%s), e.g. %s",
+				v, r.SendTimeout, max(2*r.SendTimeout, time.Minute)))
+		}
+		r.SendLease = d
 	}
 	if v := strings.TrimSpace(getenv("FUNDBOT_LOCK_TTL")); v != "" {
 		d, err := time.ParseDuration(v)

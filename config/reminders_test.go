@@ -16,8 +16,36 @@ func TestReminderDefaults(t *testing.T) {
 	}
 	r := c.Reminders
 	if r.RedisURL != "" || r.RedisPrefix != "fundbot:" || r.DataDir != "fundbot-data" || r.Spec != "*/15 * * * *" ||
-		r.PurgeAfter != 30*24*time.Hour || r.LockTTL != 30*time.Second || r.TelegramRate != 25 || r.TelegramChatRate != 1 {
+		r.PurgeAfter != 30*24*time.Hour || r.LockTTL != 30*time.Second || r.TelegramRate != 25 || r.TelegramChatRate != 1 ||
+		r.SendTimeout != 30*time.Second || r.SendLease != time.Minute {
 		t.Fatalf("defaults: %+v", r)
+	}
+}
+
+func TestSendLeaseFollowsTheTimeout(t *testing.T) {
+	tests := []struct {
+		env         map[string]string
+		lease       time.Duration
+		problemWith string
+	}{
+		{env: map[string]string{"FUNDBOT_SEND_TIMEOUT": "45s"}, lease: 90 * time.Second},
+		{env: map[string]string{"FUNDBOT_SEND_TIMEOUT": "2s"}, lease: time.Minute},
+		{env: map[string]string{"FUNDBOT_SEND_TIMEOUT": "2s", "FUNDBOT_SEND_LEASE": "5s"}, lease: 5 * time.Second},
+		{env: map[string]string{"FUNDBOT_SEND_LEASE": "30s"}, problemWith: "FUNDBOT_SEND_LEASE"},
+		{env: map[string]string{"FUNDBOT_SEND_TIMEOUT": "forever"}, problemWith: "FUNDBOT_SEND_TIMEOUT"},
+	}
+	for _, tt := range tests {
+		c, err := FromEnv(env(tt.env))
+		switch {
+		case tt.problemWith != "":
+			if err == nil || !strings.Contains(err.Error(), tt.problemWith) {
+				t.Errorf("%v: err = %v, want a problem with %s", tt.env, err, tt.problemWith)
+			}
+		case err != nil:
+			t.Errorf("%v: %v", tt.env, err)
+		case c.Reminders.SendLease != tt.lease:
+			t.Errorf("%v: lease %s, want %s", tt.env, c.Reminders.SendLease, tt.lease)
+		}
 	}
 }
 

@@ -50,6 +50,8 @@ func (c Config) Settings() []Setting {
 		{"FUNDBOT_REMIND_SPEC", r.Spec},
 		{"FUNDBOT_PURGE_AFTER", fmt.Sprintf("%dd", int(r.PurgeAfter.Hours()/24))},
 		{"FUNDBOT_LOCK_TTL", r.LockTTL.String()},
+		{"FUNDBOT_SEND_TIMEOUT", r.SendTimeout.String()},
+		{"FUNDBOT_SEND_LEASE", r.SendLease.String()},
 		{"FUNDBOT_TELEGRAM_RATE", f(r.TelegramRate)},
 		{"FUNDBOT_TELEGRAM_CHAT_RATE", f(r.TelegramChatRate)},
 		{"FUNDBOT_SLACK_RATE", f(r.SlackRate)},

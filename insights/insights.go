@@ -118,7 +118,7 @@ func (t tally) usage() []Usage {
 
 // questionKey is what is stored of a fallback question: redacted, folded, bounded.
 func questionKey(q string) string {
-	k := normalise(Redact(q))
+	k := normalise(Redact(printable(q)))
 	if len(k) > 300 {
 		k = strings.ToValidUTF8(k[:300], "") + "…"
 	}

@@ -7,6 +7,7 @@ package insights
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 var (
@@ -50,4 +51,21 @@ func digits(s string) int {
 // normalise folds case and spacing so that the same question counts once.
 func normalise(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// printable drops what a terminal would act on rather than show: control
+// characters (escape sequences) become spaces, and invisible formatting
+// (zero-width spaces, right-to-left overrides) goes. The report of questions
+// is printed in an operator's terminal; and a phone number must not hide
+// from Redact behind zero-width spaces.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r):
+			return ' '
+		case unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // StoreError means the subscription store failed during a tick. Reminders
-// not yet claimed are not lost: the next tick plans them again.
+// not yet sent are not lost: the next tick plans them again.
 type StoreError struct {
 	Op  string
 	Err error
@@ -27,38 +27,42 @@ func (e *StoreError) Unwrap() error { return e.Err }
 // Report counts what one tick did.
 type Report struct {
 	Subscribers int // active subscribers read
-	Due         int // reminders due and not yet claimed at planning
+	Due         int // reminders due, neither sent nor leased, at planning
+	Busy        int // leased at planning: being sent by another replica, or by a process that died (sent once its lease runs out)
 	Sent        int // delivered, of which:
 	Late        int //   sent after their time
 	Announced   int //   new-call announcements
-	Taken       int // claimed by another replica first
+	Taken       int // leased or sent by another replica first
 	Failed      int // not delivered after retries; released for the next tick
 	Throttled   int // times the platform answered "too many requests"
-	Uncertain   int // may have been delivered; not sent again
+	Uncertain   int // may have been delivered; recorded as sent, not sent again
 	Deactivated int // chat gone: subscriber deactivated
 	NoNotifier  int // platform without a notifier: left for later
 	Purged      int // deactivated subscribers deleted
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d subscribers, %d due: %d sent (%d late, %d announcements), %d taken by another replica, %d failed, %d uncertain, %d deactivated, %d without notifier, %d purged",
-		r.Subscribers, r.Due, r.Sent, r.Late, r.Announced, r.Taken, r.Failed, r.Uncertain, r.Deactivated, r.NoNotifier, r.Purged)
+	return fmt.Sprintf("%d subscribers, %d due (%d more being sent): %d sent (%d late, %d announcements), %d taken by another replica, %d failed, %d uncertain, %d deactivated, %d without notifier, %d purged",
+		r.Subscribers, r.Due, r.Busy, r.Sent, r.Late, r.Announced, r.Taken, r.Failed, r.Uncertain, r.Deactivated, r.NoNotifier, r.Purged)
 }
 
 // RunOnce runs one tick now, whether or not this replica leads: planning,
-// sending and purging. Claims keep it safe to run beside other replicas.
+// sending and purging. Leases keep it safe to run beside other replicas.
 func (s *Scheduler) RunOnce(ctx context.Context) (Report, error) {
 	now := s.opt.Clock()
 	t := &tickState{s: s, gone: map[string]bool{}}
+	if err := s.flushPending(ctx); err != nil {
+		return t.rep, &StoreError{Op: "record reminders sent before", Err: err}
+	}
 	n, err := s.store.PurgeInactive(ctx, now.Add(-s.opt.PurgeAfter))
 	if err != nil {
 		return t.rep, &StoreError{Op: "purge deactivated subscribers", Err: err}
 	}
 	t.rep.Purged = n
 	d := t.dispatcher(ctx)
-	subs, err := s.plan(d.ctx, now, true, d.send)
+	subs, err := s.plan(d.ctx, now, true, d.send, func(n int) { t.count(func(rep *Report) { rep.Busy += n }) })
 	if werr := d.wait(); werr != nil {
-		err = werr // a failed claim stopped the tick; planning only saw the cancellation
+		err = werr // a failed lease or record stopped the tick; planning only saw the cancellation
 	}
 	t.rep.Subscribers = subs
 	s.log.Info("tick", "now", now, "report", t.rep.String(), "err", err)
@@ -73,6 +77,7 @@ type tickState struct {
 	rep      Report
 	gone     map[string]bool // subscribers deactivated during this tick
 	storeErr error
+	records  *recordWriter
 }
 
 func (t *tickState) count(f func(r *Report)) {
@@ -94,6 +99,7 @@ type dispatcher struct {
 
 func (t *tickState) dispatcher(ctx context.Context) *dispatcher {
 	ctx, cancel := context.WithCancel(ctx)
+	t.records = t.s.startRecorder()
 	return &dispatcher{t: t, ctx: ctx, cancel: cancel, queues: map[subscription.Platform]chan Reminder{}}
 }
 
@@ -147,6 +153,7 @@ func (d *dispatcher) wait() error {
 		close(q)
 	}
 	d.wg.Wait()
+	d.t.records.stop()
 	d.cancel()
 	d.t.mu.Lock()
 	defer d.t.mu.Unlock()
@@ -156,8 +163,14 @@ func (d *dispatcher) wait() error {
 // limiter returns the platform's limiter; New made one per notifier.
 func (s *Scheduler) limiter(p subscription.Platform) *limiter { return s.limiters[p] }
 
-// deliver claims and sends one reminder; it returns an error only when the
-// store failed, which ends the tick.
+// deliver leases, sends and records one reminder; it returns an error only
+// when the store failed, which ends the tick.
+//
+// Lease-then-record: the lease (short, renewed before each retry) keeps two
+// senders apart; the durable record, written once the message went out,
+// keeps it from going twice. A process that dies between the two leaves only
+// a lease, which runs out, and the next tick sends the reminder: a crash
+// loses nothing, and can send again at most the messages in flight.
 func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error {
 	s := t.s
 	key := r.Subscriber.Key()
@@ -175,14 +188,8 @@ func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error
 		return nil // the deadline day began while we waited: never remind after it
 	}
 	d := r.Delivery()
-	ttl := r.Deadline.Date().Add(s.opt.KeepClaims).Sub(now)
-	won, err := s.store.Claim(ctx, d, s.token, ttl)
-	if err != nil {
-		return &StoreError{Op: "claim " + d.String(), Err: err}
-	}
-	if !won {
-		t.count(func(rep *Report) { rep.Taken++ })
-		return nil
+	if ok, err := t.lease(ctx, d); !ok || err != nil {
+		return err
 	}
 	msg := r.Message(now, s.loc)
 	log := s.log.With("delivery", d.String())
@@ -203,7 +210,7 @@ func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error
 					rep.Announced++
 				}
 			})
-			return nil
+			return t.record(r, now)
 		case errors.As(err, &goneErr):
 			t.mu.Lock()
 			t.gone[key] = true
@@ -216,7 +223,7 @@ func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error
 			if err := s.store.Deactivate(dctx, key, now); err != nil && !errors.Is(err, subscription.ErrNotFound) {
 				return &StoreError{Op: "deactivate " + key, Err: err}
 			}
-			return nil
+			return t.release(ctx, d, log)
 		case errors.As(err, &retryAfter) && throttled < 5:
 			throttled++
 			t.count(func(rep *Report) { rep.Throttled++ })
@@ -225,29 +232,49 @@ func (t *tickState) deliver(ctx context.Context, lim *limiter, r Reminder) error
 			if lim.wait(ctx, key) != nil {
 				return t.release(ctx, d, log)
 			}
-			continue
 		case uncertain(err):
-			// The platform may have shown it: sending again could duplicate. At most once.
+			// The platform may have shown it: sending again could duplicate.
+			// At most once: recorded as sent.
 			t.count(func(rep *Report) { rep.Uncertain++ })
-			log.Warn("send outcome unknown; not sending again", "err", err)
-			return nil
+			log.Warn("send outcome unknown; recorded as sent, not sending again", "err", err)
+			return t.record(r, now)
 		case attempt < s.opt.Retries:
 			delay := s.opt.Backoff << attempt
 			attempt++
 			log.Warn("send failed, retrying", "attempt", attempt, "in", delay, "err", err)
-			if s.sleep(ctx, delay) != nil {
+			if s.sleep(ctx, delay) != nil || lim.wait(ctx, key) != nil {
 				return t.release(ctx, d, log)
 			}
-			if lim.wait(ctx, key) != nil {
-				return t.release(ctx, d, log)
-			}
-			continue
 		default:
 			t.count(func(rep *Report) { rep.Failed++ })
 			log.Error("send failed; the next tick tries again", "attempts", attempt+1, "err", err)
 			return t.release(ctx, d, log)
 		}
+		// Another attempt: the waits may have outlasted the lease, so renew it.
+		if ok, err := t.lease(ctx, d); !ok || err != nil {
+			return err
+		}
 	}
+}
+
+// lease takes (or renews) the delivery's lease; false without an error means
+// another replica sent it or is sending it, or the subscriber left.
+func (t *tickState) lease(ctx context.Context, d subscription.Delivery) (bool, error) {
+	won, err := t.s.store.Lease(ctx, d, t.s.token, t.s.opt.Lease)
+	if err != nil {
+		return false, &StoreError{Op: "lease " + d.String(), Err: err}
+	}
+	if !won {
+		t.count(func(rep *Report) { rep.Taken++ })
+	}
+	return won, nil
+}
+
+// record writes the durable record of a reminder that went out.
+func (t *tickState) record(r Reminder, now time.Time) error {
+	return t.records.record(subscription.Record{
+		Delivery: r.Delivery(), At: now, Keep: r.Deadline.Date().Add(t.s.opt.KeepRecords).Sub(now),
+	})
 }
 
 // notify sends with its own timeout, so that losing leadership does not cut
@@ -264,13 +291,14 @@ func (s *Scheduler) notify(ctx context.Context, n Notifier, sub subscription.Sub
 	return n.Notify(ctx, sub, msg)
 }
 
-// release gives a claim back so that the next tick sends the reminder. It
-// runs even when ctx was cancelled, with a short timeout of its own.
+// release gives a lease back so that the next tick sends the reminder. It
+// runs even when ctx was cancelled, with a short timeout of its own; if it
+// fails, the lease runs out by itself.
 func (t *tickState) release(ctx context.Context, d subscription.Delivery, log interface{ Error(string, ...any) }) error {
 	relCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := t.s.store.Release(relCtx, d, t.s.token); err != nil {
-		log.Error("could not release the claim: this reminder is lost unless the claim is deleted", "err", err)
+		log.Error("could not release the lease: the reminder waits until it runs out", "err", err)
 		return &StoreError{Op: "release " + d.String(), Err: err}
 	}
 	return nil

@@ -90,8 +90,8 @@ func TestFailedSendIsRetriedThenReleasedForTheNextTick(t *testing.T) {
 		t.Fatalf("report %v after %d calls; want 1 failed after 3 attempts", rep, rec.calls["telegram:1"])
 	}
 	d := subscription.Delivery{Subscriber: "telegram:1", Call: "ipos/c1", Offset: 7}
-	if claimed, _ := store.Claimed(t.Context(), []subscription.Delivery{d}); claimed[0] {
-		t.Fatal("the claim of a failed send was kept")
+	if st, _ := store.Deliveries(t.Context(), []subscription.Delivery{d}); st[0] != subscription.Due {
+		t.Fatalf("a failed send left its delivery %v, want due (lease released, nothing recorded)", st[0])
 	}
 	down = false
 	if rep := mustRun(t, s); rep.Sent != 1 {
@@ -281,8 +281,9 @@ func TestStoreOutageIsClearAndLosesNothing(t *testing.T) {
 }
 
 // The same against the real Redis through a proxy that is cut mid-tick: the
-// claim of the message in flight fails, the tick stops with a clear error,
-// and the next tick after Redis is back sends everything exactly once.
+// record of the message in flight fails (it stays pending in memory), the
+// tick stops with a clear error, and the next tick after Redis is back first
+// records it, then sends the rest: everything exactly once.
 func TestRedisOutageMidTick(t *testing.T) {
 	admin := redistest.Client(t)
 	prefix := redistest.Prefix(t, admin)
@@ -300,7 +301,7 @@ func TestRedisOutageMidTick(t *testing.T) {
 	rec := newRecorder()
 	var once sync.Once
 	rec.fail = func(subscription.Subscriber, int) error {
-		once.Do(proxy.Down) // Redis goes away after the first message is claimed
+		once.Do(proxy.Down) // Redis goes away after the first message is leased, before its record
 		return nil
 	}
 	s := newSched(t, store, kb, newClock(now), rec, Options{Workers: 1})

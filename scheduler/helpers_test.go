@@ -223,18 +223,32 @@ func (f *flaky) PurgeInactive(ctx context.Context, before time.Time) (int, error
 	return f.Store.PurgeInactive(ctx, before)
 }
 
-func (f *flaky) Claim(ctx context.Context, d subscription.Delivery, token string, ttl time.Duration) (bool, error) {
+func (f *flaky) Lease(ctx context.Context, d subscription.Delivery, token string, ttl time.Duration) (bool, error) {
 	if err := f.err(); err != nil {
 		return false, err
 	}
-	return f.Store.Claim(ctx, d, token, ttl)
+	return f.Store.Lease(ctx, d, token, ttl)
 }
 
-func (f *flaky) Claimed(ctx context.Context, ds []subscription.Delivery) ([]bool, error) {
+func (f *flaky) Record(ctx context.Context, rs []subscription.Record) error {
+	if err := f.err(); err != nil {
+		return err
+	}
+	return f.Store.Record(ctx, rs)
+}
+
+func (f *flaky) Release(ctx context.Context, d subscription.Delivery, token string) error {
+	if err := f.err(); err != nil {
+		return err
+	}
+	return f.Store.Release(ctx, d, token)
+}
+
+func (f *flaky) Deliveries(ctx context.Context, ds []subscription.Delivery) ([]subscription.DeliveryState, error) {
 	if err := f.err(); err != nil {
 		return nil, err
 	}
-	return f.Store.Claimed(ctx, ds)
+	return f.Store.Deliveries(ctx, ds)
 }
 
 func (f *flaky) SeeCalls(ctx context.Context, calls []string, now time.Time) (map[string]time.Time, error) {

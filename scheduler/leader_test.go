@@ -95,7 +95,7 @@ func TestLeaderFailoverWithinOneLockPeriod(t *testing.T) {
 }
 
 // Three replicas on one Redis, ticking at the same moments at once, with no
-// leader election: the claims alone keep every reminder to exactly one send.
+// leader election: the leases and records alone keep every reminder to exactly one send.
 func TestThreeSchedulersSendEachReminderExactlyOnce(t *testing.T) {
 	prefix := redistest.Prefix(t, redistest.Client(t))
 	kbv := kbtest.KB(t,

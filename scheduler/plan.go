@@ -16,7 +16,7 @@ type Reminder struct {
 	Late       bool      // Due was more than LateAfter before the tick
 }
 
-// Delivery is the claim that makes the reminder go out once.
+// Delivery identifies the reminder's lease and record, which make it go out once.
 func (r Reminder) Delivery() subscription.Delivery {
 	return subscription.Delivery{Subscriber: r.Subscriber.Key(), Call: r.Deadline.Key(), Offset: r.Offset}
 }
@@ -24,13 +24,14 @@ func (r Reminder) Delivery() subscription.Delivery {
 // Preview calls visit with each batch of reminders due at now, without
 // recording anything: what a tick at now would send.
 func (s *Scheduler) Preview(ctx context.Context, now time.Time, visit func([]Reminder) error) error {
-	_, err := s.plan(ctx, now, false, visit)
+	_, err := s.plan(ctx, now, false, visit, nil)
 	return err
 }
 
 // plan finds the due reminders batch by batch; record says whether to write
 // first sightings of calls (a real tick) or only read them (a preview).
-func (s *Scheduler) plan(ctx context.Context, now time.Time, record bool, visit func([]Reminder) error) (subscribers int, err error) {
+// busy, when not nil, is told how many were leased (being sent) per batch.
+func (s *Scheduler) plan(ctx context.Context, now time.Time, record bool, visit func([]Reminder) error, busy func(int)) (subscribers int, err error) {
 	deadlines := subscription.OpenDeadlines(s.kb(), now)
 	if len(deadlines) == 0 {
 		return 0, nil
@@ -64,15 +65,21 @@ func (s *Scheduler) plan(ctx context.Context, now time.Time, record bool, visit 
 		for _, r := range due {
 			deliveries = append(deliveries, r.Delivery())
 		}
-		claimed, err := s.store.Claimed(ctx, deliveries)
+		states, err := s.store.Deliveries(ctx, deliveries)
 		if err != nil {
-			return subscribers, &StoreError{Op: "read claims", Err: err}
+			return subscribers, &StoreError{Op: "read delivery records", Err: err}
 		}
-		open := due[:0]
+		open, leased := due[:0], 0
 		for i, r := range due {
-			if !claimed[i] {
+			switch states[i] {
+			case subscription.Due:
 				open = append(open, r)
+			case subscription.Leased:
+				leased++
 			}
+		}
+		if busy != nil && leased > 0 {
+			busy(leased)
 		}
 		if len(open) > 0 {
 			if err := visit(open); err != nil {
@@ -89,7 +96,7 @@ type page struct {
 }
 
 // pages reads active subscribers one batch ahead of the caller, so that
-// reading the next batch overlaps checking the claims of this one; at most
+// reading the next batch overlaps checking the deliveries of this one; at most
 // two batches are in memory. stop ends the reading early.
 func (s *Scheduler) pages(ctx context.Context) (<-chan page, func()) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -118,7 +125,7 @@ func (s *Scheduler) pages(ctx context.Context) (<-chan page, func()) {
 	return out, func() { cancel(); <-done }
 }
 
-// candidates appends the reminders sub may be due at now, before checking claims.
+// candidates appends the reminders sub may be due at now, before checking what was sent.
 func (s *Scheduler) candidates(out []Reminder, sub subscription.Subscriber, deadlines []subscription.Deadline, seen map[string]time.Time, now time.Time) []Reminder {
 	for _, d := range deadlines {
 		if !sub.Follows(d.Programme.ID) {

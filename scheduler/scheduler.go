@@ -21,9 +21,10 @@ type Store interface {
 	List(ctx context.Context, after string, limit int, activeOnly bool) ([]subscription.Subscriber, error)
 	Deactivate(ctx context.Context, key string, at time.Time) error
 	PurgeInactive(ctx context.Context, before time.Time) (int, error)
-	Claim(ctx context.Context, d subscription.Delivery, token string, ttl time.Duration) (bool, error)
-	Claimed(ctx context.Context, ds []subscription.Delivery) ([]bool, error)
+	Lease(ctx context.Context, d subscription.Delivery, token string, ttl time.Duration) (bool, error)
+	Record(ctx context.Context, rs []subscription.Record) error
 	Release(ctx context.Context, d subscription.Delivery, token string) error
+	Deliveries(ctx context.Context, ds []subscription.Delivery) ([]subscription.DeliveryState, error)
 	SeeCalls(ctx context.Context, calls []string, now time.Time) (map[string]time.Time, error)
 	CallsSeen(ctx context.Context, calls []string) (map[string]time.Time, error)
 	Locker
@@ -34,22 +35,23 @@ const DefaultSpec = "*/15 * * * *"
 
 // Options configure a Scheduler; zero values mean the defaults given.
 type Options struct {
-	Spec       string                             // cron spec, Oslo time; DefaultSpec
-	Clock      func() time.Time                   // "now" for planning; time.Now
-	Logger     *slog.Logger                       // slog.Default()
-	Notifiers  map[subscription.Platform]Notifier // platforms without one are skipped, not claimed
-	Limits     map[subscription.Platform]Limit    // DefaultLimits()
-	LockTTL    time.Duration                      // leader lock period; 30 s
-	BatchSize  int                                // subscribers read per round; 1000
-	Workers    int                                // concurrent sends per platform; 8
-	Retries    int                                // retries of a failed send; 3
-	Backoff    time.Duration                      // first retry delay, doubled each time; 1 s
-	Timeout    time.Duration                      // one send; 30 s
-	LateAfter  time.Duration                      // a reminder sent this long after its time says it is late; 1 h
-	PurgeAfter time.Duration                      // deactivated subscribers are deleted after; 30 days
-	KeepClaims time.Duration                      // claims outlive their deadline by; 30 days
-	Instance   string                             // name in logs and lock tokens; host-pid
-	OnTick     func(Report, error)                // called after each tick, e.g. for metrics
+	Spec        string                             // cron spec, Oslo time; DefaultSpec
+	Clock       func() time.Time                   // "now" for planning; time.Now
+	Logger      *slog.Logger                       // slog.Default()
+	Notifiers   map[subscription.Platform]Notifier // platforms without one are skipped, not leased
+	Limits      map[subscription.Platform]Limit    // DefaultLimits()
+	LockTTL     time.Duration                      // leader lock period; 30 s
+	BatchSize   int                                // subscribers read per round; 1000
+	Workers     int                                // concurrent sends per platform; 8
+	Retries     int                                // retries of a failed send; 3
+	Backoff     time.Duration                      // first retry delay, doubled each time; 1 s
+	Timeout     time.Duration                      // one send; 30 s
+	Lease       time.Duration                      // a send's lease, renewed before each retry: longer than Timeout; 2 × Timeout, at least 1 min
+	LateAfter   time.Duration                      // a reminder sent this long after its time says it is late; 1 h
+	PurgeAfter  time.Duration                      // deactivated subscribers are deleted after; 30 days
+	KeepRecords time.Duration                      // delivery records outlive their deadline by; 30 days
+	Instance    string                             // name in logs and lock tokens; host-pid
+	OnTick      func(Report, error)                // called after each tick, e.g. for metrics
 }
 
 func (o *Options) defaults() {
@@ -91,8 +93,11 @@ func (o *Options) defaults() {
 	if o.PurgeAfter <= 0 {
 		o.PurgeAfter = 30 * 24 * time.Hour
 	}
-	if o.KeepClaims <= 0 {
-		o.KeepClaims = 30 * 24 * time.Hour
+	if o.Lease <= 0 {
+		o.Lease = max(2*o.Timeout, time.Minute)
+	}
+	if o.KeepRecords <= 0 {
+		o.KeepRecords = 30 * 24 * time.Hour
 	}
 	if o.Instance == "" {
 		host, _ := os.Hostname()
@@ -108,9 +113,10 @@ type Scheduler struct {
 	opt      Options
 	loc      *time.Location
 	schedule cron.Schedule
-	token    string // this replica's claim and lock token
+	token    string // this replica's lease and lock token
 	log      *slog.Logger
 	limiters map[subscription.Platform]*limiter
+	pending  *unrecorded // sent, but the store could not record it yet
 
 	// Real time for rate limiting and backoff; tests replace them.
 	mono  func() time.Time
@@ -134,12 +140,16 @@ func New(store Store, kb func() *knowledge.KB, opt Options) (*Scheduler, error) 
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: spec %q: %w", opt.Spec, err)
 	}
+	if opt.Lease <= opt.Timeout {
+		// A send that outlives its lease could be sent again by another replica.
+		return nil, fmt.Errorf("scheduler: the lease (%s) must be longer than the send timeout (%s)", opt.Lease, opt.Timeout)
+	}
 	b := make([]byte, 8)
 	rand.Read(b)
 	s := &Scheduler{
 		store: store, kb: kb, opt: opt, loc: knowledge.Oslo(), schedule: sched,
 		token: opt.Instance + "-" + hex.EncodeToString(b),
-		mono:  time.Now, sleep: sleepCtx,
+		mono:  time.Now, sleep: sleepCtx, pending: &unrecorded{},
 	}
 	s.log = opt.Logger.With("component", "scheduler", "instance", opt.Instance)
 	s.limiters = map[subscription.Platform]*limiter{}
@@ -217,6 +227,10 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	s.stop() // ends the campaign: leadership, and with it a running tick, is cancelled
 	<-ticksDone
 	s.wg.Wait()
+	if ferr := s.flushPending(context.WithoutCancel(ctx)); ferr != nil {
+		s.log.Error("reminders were sent but could not be recorded: a restart sends them again",
+			"count", s.pending.len(), "err", ferr)
+	}
 	return err
 }
 

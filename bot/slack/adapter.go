@@ -51,6 +51,8 @@ type Adapter struct {
 	slots  chan struct{} // one per request being answered
 	mu     sync.Mutex
 	closed bool
+	queued int              // requests accepted and not yet answered
+	convs  map[string][]job // per conversation, the requests waiting their turn
 	wg     sync.WaitGroup
 }
 
@@ -77,6 +79,7 @@ func New(cfg Config, h Handler, log *slog.Logger, clock func() time.Time) (*Adap
 		client: client, api: client, red: red, secret: []byte(cfg.SigningSecret),
 		seen:  newSeen(dedupeTTL, 50000),
 		slots: make(chan struct{}, cfg.MaxInFlight),
+		convs: map[string][]job{},
 	}, nil
 }
 
@@ -159,31 +162,58 @@ const (
 	busy                     // no worker free: leave it unacknowledged so Slack retries
 )
 
-// accept starts answering j in the background, unless it was seen before
-// or every worker is busy.
+// accept queues j behind the earlier requests of its conversation, so that
+// a conversation's answers come in the order asked, unless it was seen
+// before or MaxQueued requests are waiting already (then Slack retries it).
 func (a *Adapter) accept(j job) outcome {
 	if j.key != "" && !a.seen.add(j.key, a.clock()) {
 		a.log.Debug("slack duplicate ignored", "kind", j.kind, "key", j.key)
 		return duplicate
 	}
-	select {
-	case a.slots <- struct{}{}:
-	default:
-		a.seen.forget(j.key)
-		a.log.Warn("slack busy: request left for Slack to retry", "kind", j.kind, "in_flight", cap(a.slots))
-		return busy
-	}
 	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		<-a.slots
+	defer a.mu.Unlock()
+	if a.closed || a.queued >= a.cfg.MaxQueued {
 		a.seen.forget(j.key)
+		if !a.closed {
+			a.log.Warn("slack busy: request left for Slack to retry", "kind", j.kind, "queued", a.queued)
+		}
 		return busy
 	}
-	a.wg.Add(1)
-	a.mu.Unlock()
-	go a.work(j)
+	a.queued++
+	conv := j.req.Conversation
+	q, running := a.convs[conv]
+	a.convs[conv] = append(q, j)
+	if !running {
+		a.wg.Add(1) // under the lock: drain cannot be waiting yet
+		go a.serve(conv)
+	}
 	return accepted
+}
+
+// serve answers a conversation's requests one after another, each in one of
+// MaxInFlight slots, until its queue is empty.
+func (a *Adapter) serve(conv string) {
+	defer a.wg.Done()
+	for {
+		a.mu.Lock()
+		q := a.convs[conv]
+		if len(q) == 0 {
+			delete(a.convs, conv)
+			a.mu.Unlock()
+			return
+		}
+		j := q[0]
+		q[0] = job{}
+		a.convs[conv] = q[1:]
+		a.mu.Unlock()
+
+		a.slots <- struct{}{}
+		a.work(j)
+		<-a.slots
+		a.mu.Lock()
+		a.queued--
+		a.mu.Unlock()
+	}
 }
 
 // drain stops taking requests and waits for those in progress.
@@ -197,8 +227,6 @@ func (a *Adapter) drain() {
 // work answers one request and posts the reply. A panic anywhere is logged
 // and ends only this request.
 func (a *Adapter) work(j job) {
-	defer a.wg.Done()
-	defer func() { <-a.slots }()
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("slack reply panicked", "kind", j.kind, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))

@@ -34,9 +34,12 @@ type Config struct {
 	// HTTPClient makes Web API and response_url calls; nil means a client
 	// with a 15-second timeout.
 	HTTPClient *http.Client
-	// MaxInFlight bounds the requests answered at once; 0 means 32. When all
-	// are busy, new events are not acknowledged, so Slack delivers them again later.
+	// MaxInFlight bounds the requests answered at once; 0 means 32.
 	MaxInFlight int
+	// MaxQueued bounds the requests accepted and not yet answered; 0 means
+	// 1,000. Beyond it new events are not acknowledged, so Slack delivers
+	// them again later (up to three times).
+	MaxQueued int
 	// ReplyTimeout bounds answering one request, Web API calls included; 0 means 30 s.
 	ReplyTimeout time.Duration
 }
@@ -56,6 +59,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = 32
+	}
+	if c.MaxQueued <= 0 {
+		c.MaxQueued = 1000
 	}
 	if c.ReplyTimeout <= 0 {
 		c.ReplyTimeout = 30 * time.Second

@@ -4,23 +4,23 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 )
 
 func TestAnswersQuestionsInBokmalNynorskAndEnglish(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	kb, _ := embedded(t)
 	start(t, f, realBot(t, nil, fixed(sept1)), setup{})
 	cases := []struct {
 		chat  int64
-		from  user
+		from  telegramfake.User
 		q     string
 		lang  knowledge.Lang
 		label string
@@ -30,12 +30,12 @@ func TestAnswersQuestionsInBokmalNynorskAndEnglish(t *testing.T) {
 		{1003, emma, "Who can apply?", knowledge.EN, "Source"},
 	}
 	for _, c := range cases {
-		f.push(textUpdate(c.chat, "private", c.from, c.q))
+		f.Push(telegramfake.TextUpdate(c.chat, "private", c.from, c.q))
 	}
-	others := map[int64][]sentMessage{}
+	others := map[int64][]telegramfake.Message{}
 	for _, c := range cases {
 		t.Run(string(c.lang), func(t *testing.T) {
-			m := f.nextTo(t, c.chat, others)
+			m := nextTo(t, f, c.chat, others)
 			if m.ParseMode != "HTML" {
 				t.Errorf("parse mode %q, want HTML", m.ParseMode)
 			}
@@ -50,14 +50,12 @@ func TestAnswersQuestionsInBokmalNynorskAndEnglish(t *testing.T) {
 			if !strings.Contains(m.Text, "2022)") {
 				t.Errorf("no as-of date:\n%s", m.Text)
 			}
-			if _, ok := m.data("t:" + string(c.lang) + ":"); !ok {
-				t.Errorf("no suggestion buttons in %s: %v", c.lang, m.buttons())
+			if _, ok := m.Data("t:" + string(c.lang) + ":"); !ok {
+				t.Errorf("no suggestion buttons in %s: %v", c.lang, m.Buttons())
 			}
 		})
 	}
-	f.mu.Lock()
-	menus := maps.Clone(f.commands)
-	f.mu.Unlock()
+	menus := f.Commands()
 	for _, code := range []string{"", "nb", "en"} {
 		if _, ok := menus[code]; !ok {
 			t.Errorf("no command menu for language_code %q", code)
@@ -74,17 +72,17 @@ func echo(_ context.Context, req bot.Request) bot.Reply {
 }
 
 func TestGroupAnswersOnlyCommandsMentionsAndReplies(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	start(t, f, handlerFunc(echo), setup{})
 	const group = -100123
-	f.push(textUpdate(group, "supergroup", kari, "Hvem kan søke?"))
-	f.push(textUpdate(group, "supergroup", kari, "/frist@some_other_bot"))
-	f.push(textUpdate(group, "supergroup", kari, "Hei @somebody, se her"))
-	mention := textUpdate(group, "supergroup", kari, "@FundBot_Test_Bot hvem kan søke?")
-	f.push(mention)
-	f.push(replyUpdate(group, "supergroup", nils, "og hva dekkes?"))
-	f.push(textUpdate(group, "supergroup", kari, "/frist"))
-	f.push(textUpdate(group, "supergroup", emma, "/deadline@fundbot_test_bot"))
+	f.Push(telegramfake.TextUpdate(group, "supergroup", kari, "Hvem kan søke?"))
+	f.Push(telegramfake.TextUpdate(group, "supergroup", kari, "/frist@some_other_bot"))
+	f.Push(telegramfake.TextUpdate(group, "supergroup", kari, "Hei @somebody, se her"))
+	mention := telegramfake.TextUpdate(group, "supergroup", kari, "@FundBot_Test_Bot hvem kan søke?")
+	f.Push(mention)
+	f.Push(telegramfake.ReplyUpdate(group, "supergroup", nils, "og hva dekkes?"))
+	f.Push(telegramfake.TextUpdate(group, "supergroup", kari, "/frist"))
+	f.Push(telegramfake.TextUpdate(group, "supergroup", emma, "/deadline@fundbot_test_bot"))
 
 	want := []string{
 		`text="hvem kan søke?" topic="" lang=""`,
@@ -93,7 +91,7 @@ func TestGroupAnswersOnlyCommandsMentionsAndReplies(t *testing.T) {
 		`text="/deadline@fundbot_test_bot" topic="deadline" lang="en"`,
 	}
 	for i, w := range want {
-		m := f.next(t)
+		m := next(t, f)
 		if !strings.Contains(m.Text, html.EscapeString(w)) || !strings.Contains(m.Text, "conv=telegram:-100123") {
 			t.Errorf("message %d:\n%s\nwant %s", i+1, m.Text, w)
 		}
@@ -107,7 +105,7 @@ func TestGroupAnswersOnlyCommandsMentionsAndReplies(t *testing.T) {
 }
 
 func TestLongAnswerArrivesInTwoMessages(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	var paras []string
 	for i := range 3 {
 		p := fmt.Sprintf("Del %d: kostnader <b>&</b> ", i+1)
@@ -122,9 +120,9 @@ func TestLongAnswerArrivesInTwoMessages(t *testing.T) {
 			Sources:     []knowledge.Source{{Title: `Forskningsrådet "R&D"`, URL: "https://example.org/?a=1&b=2", AsOf: "2022-09-24"}},
 			Suggestions: []bot.Suggestion{{Topic: "who_can_apply", Text: "Hvem kan søke?"}}}
 	}), setup{})
-	f.push(textUpdate(4001, "private", kari, "Hva dekkes?"))
+	f.Push(telegramfake.TextUpdate(4001, "private", kari, "Hva dekkes?"))
 
-	first, second := f.next(t), f.next(t)
+	first, second := next(t, f), next(t, f)
 	if first.Text != html.EscapeString(paras[0])+"\n\n"+html.EscapeString(paras[1]) {
 		t.Errorf("first message is not the first two paragraphs (%d characters)", len(first.Text))
 	}
@@ -133,21 +131,17 @@ func TestLongAnswerArrivesInTwoMessages(t *testing.T) {
 		t.Errorf("second message:\n%s", second.Text)
 	}
 	if len(first.Keyboard) != 0 || len(second.Keyboard) == 0 {
-		t.Errorf("keyboard must be under the last message only: %v / %v", first.buttons(), second.buttons())
+		t.Errorf("keyboard must be under the last message only: %v / %v", first.Buttons(), second.Buttons())
 	}
-	select {
-	case m := <-f.sent:
-		t.Errorf("a third message: %q", m.Text)
-	default:
-	}
+	noMore(t, f, "a third message")
 }
 
 func TestReplyWaitsOutRetryAfter(t *testing.T) {
-	f := newFakeTelegram(t)
-	f.script("sendMessage", apiError(429, "Too Many Requests: retry after 7", 7))
+	f := telegramfake.New(t)
+	f.Script("sendMessage", telegramfake.APIError(429, "Too Many Requests: retry after 7", 7))
 	h := start(t, f, handlerFunc(echo), setup{})
-	f.push(textUpdate(4101, "private", kari, "hei"))
-	m := f.next(t)
+	f.Push(telegramfake.TextUpdate(4101, "private", kari, "hei"))
+	m := next(t, f)
 	if !strings.Contains(m.Text, "hei") {
 		t.Errorf("reply: %s", m.Text)
 	}
@@ -159,22 +153,22 @@ func TestReplyWaitsOutRetryAfter(t *testing.T) {
 	default:
 		t.Error("the reply did not wait for retry_after")
 	}
-	if n := f.count("sendMessage"); n != 2 {
+	if n := f.Count("sendMessage"); n != 2 {
 		t.Errorf("sendMessage called %d times, want 2", n)
 	}
 }
 
 func TestOffsetSurvivesRestart(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	path := filepath.Join(t.TempDir(), "telegram-offset")
 	h1 := start(t, f, handlerFunc(echo), setup{opts: []Option{WithOffsets(&FileOffsets{Path: path})}})
-	f.push(textUpdate(5001, "private", kari, "første"))
-	f.push(textUpdate(5002, "private", olav, "andre"))
-	last := f.push(textUpdate(5001, "private", kari, "tredje"))
+	f.Push(telegramfake.TextUpdate(5001, "private", kari, "første"))
+	f.Push(telegramfake.TextUpdate(5002, "private", olav, "andre"))
+	last := f.Push(telegramfake.TextUpdate(5001, "private", kari, "tredje"))
 	for range 3 {
-		f.next(t)
+		next(t, f)
 	}
-	f.awaitPoll(t, last+1) // all three handled and confirmed
+	awaitPoll(t, f, last+1) // all three handled and confirmed
 	if err := h1.stop(t); err != nil {
 		t.Fatal(err)
 	}
@@ -183,28 +177,22 @@ func TestOffsetSurvivesRestart(t *testing.T) {
 		t.Fatalf("saved offset %d, %v; want %d", saved, err, last+1)
 	}
 
-	polls := len(f.offsets)
+	polls := len(f.Offsets())
 	start(t, f, handlerFunc(echo), setup{opts: []Option{WithOffsets(&FileOffsets{Path: path})}})
-	fourth := f.push(textUpdate(5002, "private", olav, "fjerde"))
-	if m := f.next(t); !strings.Contains(m.Text, "fjerde") {
+	fourth := f.Push(telegramfake.TextUpdate(5002, "private", olav, "fjerde"))
+	if m := next(t, f); !strings.Contains(m.Text, "fjerde") {
 		t.Errorf("after the restart the bot answered %q first", m.Text)
 	}
-	f.awaitPoll(t, fourth+1)
-	select {
-	case m := <-f.sent:
-		t.Errorf("an update was answered twice: %q", m.Text)
-	default:
-	}
-	f.mu.Lock()
-	firstPoll := f.offsets[polls]
-	f.mu.Unlock()
+	awaitPoll(t, f, fourth+1)
+	noMore(t, f, "an update was answered twice")
+	firstPoll := f.Offsets()[polls]
 	if firstPoll != last+1 {
 		t.Errorf("the restarted bot first polled from %d, want %d", firstPoll, last+1)
 	}
 }
 
 func TestShutdownFinishesUpdatesInFlight(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	offsets := &MemoryOffsets{}
 	entered, release := make(chan struct{}), make(chan struct{})
 	h := start(t, f, handlerFunc(func(ctx context.Context, req bot.Request) bot.Reply {
@@ -212,14 +200,14 @@ func TestShutdownFinishesUpdatesInFlight(t *testing.T) {
 		<-release
 		return echo(ctx, req)
 	}), setup{opts: []Option{WithOffsets(offsets)}})
-	id := f.push(textUpdate(5101, "private", kari, "sakte svar"))
+	id := f.Push(telegramfake.TextUpdate(5101, "private", kari, "sakte svar"))
 	<-entered
 	h.cancel() // stop while the answer is being written
 	close(release)
 	if err := h.stop(t); err != nil {
 		t.Fatal(err)
 	}
-	if m := f.next(t); !strings.Contains(m.Text, "sakte svar") {
+	if m := next(t, f); !strings.Contains(m.Text, "sakte svar") {
 		t.Errorf("reply: %s", m.Text)
 	}
 	if got, _ := offsets.Load(context.Background(), botID); got != id+1 {
@@ -228,7 +216,7 @@ func TestShutdownFinishesUpdatesInFlight(t *testing.T) {
 }
 
 func TestUpdateCutShortAtShutdownIsKeptForNextStart(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	offsets := &MemoryOffsets{}
 	entered := make(chan struct{})
 	h := start(t, f, handlerFunc(func(ctx context.Context, req bot.Request) bot.Reply {
@@ -236,7 +224,7 @@ func TestUpdateCutShortAtShutdownIsKeptForNextStart(t *testing.T) {
 		<-ctx.Done() // longer than the shutdown grace
 		return echo(ctx, req)
 	}), setup{cfg: func(c *Config) { c.ShutdownGrace = time.Millisecond }, opts: []Option{WithOffsets(offsets)}})
-	id := f.push(textUpdate(5201, "private", kari, "for sent"))
+	id := f.Push(telegramfake.TextUpdate(5201, "private", kari, "for sent"))
 	<-entered
 	if err := h.stop(t); err != nil {
 		t.Fatal(err)
@@ -247,24 +235,24 @@ func TestUpdateCutShortAtShutdownIsKeptForNextStart(t *testing.T) {
 }
 
 func TestPanicInOneChatDoesNotStopOthers(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	h := start(t, f, handlerFunc(func(ctx context.Context, req bot.Request) bot.Reply {
 		if req.Text == "boom" {
 			panic("handler failed while calling https://api.telegram.org/bot" + testToken + "/sendMessage")
 		}
 		return echo(ctx, req)
 	}), setup{})
-	f.push(textUpdate(6001, "private", kari, "boom"))
-	f.push(textUpdate(6002, "private", emma, "hello"))
-	f.push(textUpdate(6001, "private", kari, "again"))
-	others := map[int64][]sentMessage{}
-	if m := f.nextTo(t, 6001, others); !strings.Contains(m.Text, "Beklager") {
+	f.Push(telegramfake.TextUpdate(6001, "private", kari, "boom"))
+	f.Push(telegramfake.TextUpdate(6002, "private", emma, "hello"))
+	f.Push(telegramfake.TextUpdate(6001, "private", kari, "again"))
+	others := map[int64][]telegramfake.Message{}
+	if m := nextTo(t, f, 6001, others); !strings.Contains(m.Text, "Beklager") {
 		t.Errorf("after the panic the user got %q, want an apology", m.Text)
 	}
-	if m := f.nextTo(t, 6002, others); !strings.Contains(m.Text, "hello") {
+	if m := nextTo(t, f, 6002, others); !strings.Contains(m.Text, "hello") {
 		t.Errorf("other chat got %q", m.Text)
 	}
-	if m := f.nextTo(t, 6001, others); !strings.Contains(m.Text, "again") {
+	if m := nextTo(t, f, 6001, others); !strings.Contains(m.Text, "again") {
 		t.Errorf("the same chat's next message got %q", m.Text)
 	}
 	if !strings.Contains(h.logs.String(), "panicked") {
@@ -273,12 +261,12 @@ func TestPanicInOneChatDoesNotStopOthers(t *testing.T) {
 }
 
 func TestMalformedUpdateIsSkipped(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	h := start(t, f, handlerFunc(echo), setup{})
-	f.pushRaw(`{"update_id":900,"message":{"message_id":"not a number","chat":7}}`, 900)
-	f.pushRaw(`{"message":{"text":"no update id"}}`, 901)
-	f.push(textUpdate(7001, "private", kari, "etterpå"))
-	if m := f.next(t); !strings.Contains(m.Text, "etterpå") {
+	f.PushRaw(`{"update_id":900,"message":{"message_id":"not a number","chat":7}}`, 900)
+	f.PushRaw(`{"message":{"text":"no update id"}}`, 901)
+	f.Push(telegramfake.TextUpdate(7001, "private", kari, "etterpå"))
+	if m := next(t, f); !strings.Contains(m.Text, "etterpå") {
 		t.Errorf("reply: %s", m.Text)
 	}
 	if !strings.Contains(h.logs.String(), "malformed update skipped") {
@@ -287,8 +275,8 @@ func TestMalformedUpdateIsSkipped(t *testing.T) {
 }
 
 func TestStartupWaitsForTelegram(t *testing.T) {
-	f := newFakeTelegram(t)
-	f.script("getMe", canned{status: 502, body: "<html>502 Bad Gateway</html>"}, canned{hijack: true})
+	f := telegramfake.New(t)
+	f.Script("getMe", telegramfake.Answer{Status: 502, Body: "<html>502 Bad Gateway</html>"}, telegramfake.Answer{Hijack: true})
 	h := start(t, f, handlerFunc(echo), setup{})
 	for i, want := range []time.Duration{time.Second, 2 * time.Second} {
 		select {
@@ -300,8 +288,8 @@ func TestStartupWaitsForTelegram(t *testing.T) {
 			t.Fatal("no retry of getMe")
 		}
 	}
-	f.push(textUpdate(8001, "private", kari, "er du der?"))
-	if m := f.next(t); !strings.Contains(m.Text, "er du der?") {
+	f.Push(telegramfake.TextUpdate(8001, "private", kari, "er du der?"))
+	if m := next(t, f); !strings.Contains(m.Text, "er du der?") {
 		t.Errorf("reply: %s", m.Text)
 	}
 	if logs := h.logs.String(); !strings.Contains(logs, "Telegram unreachable") || !strings.Contains(logs, "/bot<token>/getMe") {
@@ -310,7 +298,7 @@ func TestStartupWaitsForTelegram(t *testing.T) {
 }
 
 func TestRefusedTokenEndsRun(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	const other = "987654321:AAOtherTokenNotKnownToTheFake_xyz"
 	log, buf := testLogger(t)
 	b, err := New(Config{Token: other, APIURL: f.URL()}, handlerFunc(echo), WithLogger(log))
@@ -327,7 +315,7 @@ func TestRefusedTokenEndsRun(t *testing.T) {
 }
 
 func TestSlowChatDoesNotHoldOthersAndKeepsItsOrder(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	release := make(chan struct{})
 	start(t, f, handlerFunc(func(ctx context.Context, req bot.Request) bot.Reply {
 		if req.Text == "sakte" {
@@ -335,25 +323,25 @@ func TestSlowChatDoesNotHoldOthersAndKeepsItsOrder(t *testing.T) {
 		}
 		return echo(ctx, req)
 	}), setup{})
-	f.push(textUpdate(9101, "private", kari, "sakte"))
-	f.push(textUpdate(9101, "private", kari, "etter sakte"))
-	f.push(textUpdate(9102, "private", emma, "fast"))
-	if m := f.next(t); m.ChatID != 9102 {
+	f.Push(telegramfake.TextUpdate(9101, "private", kari, "sakte"))
+	f.Push(telegramfake.TextUpdate(9101, "private", kari, "etter sakte"))
+	f.Push(telegramfake.TextUpdate(9102, "private", emma, "fast"))
+	if m := next(t, f); m.ChatID != 9102 {
 		t.Fatalf("first answer went to %d, want the other chat while 9101 is busy", m.ChatID)
 	}
 	close(release)
 	for _, want := range []string{"sakte", "etter sakte"} {
-		if m := f.next(t); m.ChatID != 9101 || !strings.Contains(m.Text, html.EscapeString(`text="`+want+`"`)) {
+		if m := next(t, f); m.ChatID != 9101 || !strings.Contains(m.Text, html.EscapeString(`text="`+want+`"`)) {
 			t.Errorf("got %q to %d, want %q: one chat's messages are answered in order", m.Text, m.ChatID, want)
 		}
 	}
 }
 
 func TestPollingSurvivesConflictAndThrottling(t *testing.T) {
-	f := newFakeTelegram(t)
-	f.script("getUpdates",
-		apiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0),
-		apiError(429, "Too Many Requests: retry after 5", 5))
+	f := telegramfake.New(t)
+	f.Script("getUpdates",
+		telegramfake.APIError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0),
+		telegramfake.APIError(429, "Too Many Requests: retry after 5", 5))
 	h := start(t, f, handlerFunc(echo), setup{})
 	for _, want := range []time.Duration{time.Second, 5 * time.Second} {
 		select {
@@ -365,8 +353,8 @@ func TestPollingSurvivesConflictAndThrottling(t *testing.T) {
 			t.Fatal("getUpdates was not retried")
 		}
 	}
-	f.push(textUpdate(9201, "private", kari, "fortsatt her?"))
-	if m := f.next(t); !strings.Contains(m.Text, "fortsatt her?") {
+	f.Push(telegramfake.TextUpdate(9201, "private", kari, "fortsatt her?"))
+	if m := next(t, f); !strings.Contains(m.Text, "fortsatt her?") {
 		t.Errorf("reply: %s", m.Text)
 	}
 	if !strings.Contains(h.logs.String(), "another process polls this token") {

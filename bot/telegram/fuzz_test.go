@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/telegramfake"
 )
 
 // FuzzDecodeUpdate feeds arbitrary bytes through everything an update from
@@ -49,7 +50,7 @@ func FuzzDecodeUpdate(f *testing.F) {
 			if utf16Len(p) > maxMessage {
 				t.Fatalf("a part of %d units", utf16Len(p))
 			}
-			if _, err := telegramHTMLLen(p); err != nil {
+			if _, err := telegramfake.HTMLLen(p); err != nil {
 				t.Fatalf("invalid HTML %v: %q", err, p)
 			}
 		}

@@ -11,12 +11,20 @@ import (
 	"time"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/knowledge/match"
 )
 
 // wait is how long a test waits for something that should happen at once.
 const wait = 10 * time.Second
+
+// The fake Bot API's token and bot.
+const (
+	testToken = telegramfake.Token
+	botID     = telegramfake.BotID
+	botName   = telegramfake.BotName
+)
 
 // logBuffer collects log lines from several goroutines.
 type logBuffer struct {
@@ -62,7 +70,7 @@ func assertNoToken(t *testing.T, what, s string) {
 
 // harness is an adapter running against a fake Telegram.
 type harness struct {
-	f      *fakeTelegram
+	f      *telegramfake.Server
 	b      *Bot
 	logs   *logBuffer
 	sleeps chan time.Duration // every wait the adapter asked for; it does not wait
@@ -76,7 +84,7 @@ type setup struct {
 }
 
 // start runs an adapter over h against f until the test ends (or stop).
-func start(t *testing.T, f *fakeTelegram, h Handler, s setup) *harness {
+func start(t *testing.T, f *telegramfake.Server, h Handler, s setup) *harness {
 	t.Helper()
 	log, buf := testLogger(t)
 	cfg := Config{Token: testToken, APIURL: f.URL(), PollTimeout: 2 * time.Second, RequestTimeout: 3 * time.Second}
@@ -120,26 +128,24 @@ func (h *harness) stop(t *testing.T) error {
 }
 
 // next returns the next message the bot sent.
-func (f *fakeTelegram) next(t *testing.T) sentMessage {
+func next(t *testing.T, f *telegramfake.Server) telegramfake.Message {
 	t.Helper()
-	select {
-	case m := <-f.sent:
-		return m
-	case <-time.After(wait):
+	m, ok := f.Next(wait)
+	if !ok {
 		t.Fatal("the bot sent no message")
-		return sentMessage{}
 	}
+	return m
 }
 
 // nextTo returns the next message to chat, collecting others in a map.
-func (f *fakeTelegram) nextTo(t *testing.T, chat int64, others map[int64][]sentMessage) sentMessage {
+func nextTo(t *testing.T, f *telegramfake.Server, chat int64, others map[int64][]telegramfake.Message) telegramfake.Message {
 	t.Helper()
 	if q := others[chat]; len(q) > 0 {
 		others[chat] = q[1:]
 		return q[0]
 	}
 	for {
-		m := f.next(t)
+		m := next(t, f)
 		if m.ChatID == chat {
 			return m
 		}
@@ -147,10 +153,18 @@ func (f *fakeTelegram) nextTo(t *testing.T, chat int64, others map[int64][]sentM
 	}
 }
 
-func (f *fakeTelegram) awaitAnswered(t *testing.T, id string) {
+// noMore fails the test if the bot sent a message not yet read with next.
+func noMore(t *testing.T, f *telegramfake.Server, why string) {
+	t.Helper()
+	if m, ok := f.TryNext(); ok {
+		t.Errorf("%s: %q to %d", why, m.Text, m.ChatID)
+	}
+}
+
+func awaitAnswered(t *testing.T, f *telegramfake.Server, id string) {
 	t.Helper()
 	select {
-	case got := <-f.answered:
+	case got := <-f.Answered():
 		if got != id {
 			t.Fatalf("answered callback query %q, want %q", got, id)
 		}
@@ -160,12 +174,12 @@ func (f *fakeTelegram) awaitAnswered(t *testing.T, id string) {
 }
 
 // awaitPoll waits for a getUpdates with at least offset.
-func (f *fakeTelegram) awaitPoll(t *testing.T, offset int) {
+func awaitPoll(t *testing.T, f *telegramfake.Server, offset int) {
 	t.Helper()
 	timeout := time.After(wait)
 	for {
 		select {
-		case got := <-f.polled:
+		case got := <-f.Polled():
 			if got >= offset {
 				return
 			}
@@ -210,10 +224,10 @@ type handlerFunc func(ctx context.Context, req bot.Request) bot.Reply
 func (f handlerFunc) Handle(ctx context.Context, req bot.Request) bot.Reply { return f(ctx, req) }
 
 var (
-	kari  = user{ID: 501, Name: "Kari", Lang: "nb"}
-	olav  = user{ID: 502, Name: "Olav", Lang: "nn"}
-	emma  = user{ID: 503, Name: "Emma", Lang: "en"}
-	nils  = user{ID: 504, Name: "Nils", Lang: "nb"}
+	kari  = telegramfake.User{ID: 501, Name: "Kari", Lang: "nb"}
+	olav  = telegramfake.User{ID: 502, Name: "Olav", Lang: "nn"}
+	emma  = telegramfake.User{ID: 503, Name: "Emma", Lang: "en"}
+	nils  = telegramfake.User{ID: 504, Name: "Nils", Lang: "nb"}
 	oslo  = knowledge.Oslo()
 	sept1 = time.Date(2022, 9, 1, 10, 0, 0, 0, oslo)
 )

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/scheduler"
 	"github.com/fundbot/fundbot/subscription"
@@ -24,30 +25,30 @@ func TestNotifierTellsTheSchedulerWhatHappened(t *testing.T) {
 	)
 	cases := []struct {
 		name    string
-		answer  *canned
+		answer  *telegramfake.Answer
 		chat    string
 		timeout time.Duration
 		want    outcome
 	}{
 		{name: "sent", want: sent},
-		{name: "429 retry_after", answer: ptr(apiError(429, "Too Many Requests: retry after 3", 3)), want: retryAfter3s},
-		{name: "403 blocked", answer: ptr(apiError(403, "Forbidden: bot was blocked by the user", 0)), want: gone},
-		{name: "403 kicked from group", answer: ptr(apiError(403, "Forbidden: bot was kicked from the supergroup chat", 0)), want: gone},
-		{name: "400 chat not found", answer: ptr(apiError(400, "Bad Request: chat not found", 0)), want: gone},
-		{name: "400 USER_IS_BLOCKED", answer: ptr(apiError(400, "Bad Request: USER_IS_BLOCKED", 0)), want: gone},
-		{name: "400 other", answer: ptr(apiError(400, "Bad Request: message text is empty", 0)), want: retry},
-		{name: "500", answer: ptr(apiError(500, "Internal Server Error", 0)), want: retry},
-		{name: "502 from a proxy", answer: &canned{status: 502, body: "<html>Bad Gateway</html>"}, want: retry},
-		{name: "504 from a proxy", answer: &canned{status: 504, body: "<html>Gateway Timeout</html>"}, want: uncertain},
-		{name: "connection dropped after the request", answer: &canned{hijack: true}, want: uncertain},
-		{name: "no answer before the deadline", answer: &canned{hang: true}, timeout: 200 * time.Millisecond, want: uncertain},
+		{name: "429 retry_after", answer: ptr(telegramfake.APIError(429, "Too Many Requests: retry after 3", 3)), want: retryAfter3s},
+		{name: "403 blocked", answer: ptr(telegramfake.APIError(403, "Forbidden: bot was blocked by the user", 0)), want: gone},
+		{name: "403 kicked from group", answer: ptr(telegramfake.APIError(403, "Forbidden: bot was kicked from the supergroup chat", 0)), want: gone},
+		{name: "400 chat not found", answer: ptr(telegramfake.APIError(400, "Bad Request: chat not found", 0)), want: gone},
+		{name: "400 USER_IS_BLOCKED", answer: ptr(telegramfake.APIError(400, "Bad Request: USER_IS_BLOCKED", 0)), want: gone},
+		{name: "400 other", answer: ptr(telegramfake.APIError(400, "Bad Request: message text is empty", 0)), want: retry},
+		{name: "500", answer: ptr(telegramfake.APIError(500, "Internal Server Error", 0)), want: retry},
+		{name: "502 from a proxy", answer: &telegramfake.Answer{Status: 502, Body: "<html>Bad Gateway</html>"}, want: retry},
+		{name: "504 from a proxy", answer: &telegramfake.Answer{Status: 504, Body: "<html>Gateway Timeout</html>"}, want: uncertain},
+		{name: "connection dropped after the request", answer: &telegramfake.Answer{Hijack: true}, want: uncertain},
+		{name: "no answer before the deadline", answer: &telegramfake.Answer{Hang: true}, timeout: 200 * time.Millisecond, want: uncertain},
 		{name: "not a chat id", chat: "abc", want: gone},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := newFakeTelegram(t)
+			f := telegramfake.New(t)
 			if c.answer != nil {
-				f.script("sendMessage", *c.answer)
+				f.Script("sendMessage", *c.answer)
 			}
 			b := notifierOnly(t, f)
 			chat := c.chat
@@ -71,7 +72,7 @@ func TestNotifierTellsTheSchedulerWhatHappened(t *testing.T) {
 				if got != nil {
 					t.Fatalf("err %v", got)
 				}
-				if m := f.next(t); m.ChatID != 4242 || m.ParseMode != "HTML" {
+				if m := next(t, f); m.ChatID != 4242 || m.ParseMode != "HTML" {
 					t.Errorf("sent %+v", m)
 				}
 			case retryAfter3s:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/scheduler"
 	"github.com/fundbot/fundbot/subscription"
@@ -50,7 +51,7 @@ func newScheduler(t *testing.T, store scheduler.Store, clock func() time.Time, n
 }
 
 func TestSubscribeWithButtonThenGetReminderThenStop(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	kb, _ := embedded(t)
 	store := openStore(t)
 	clock := &testClock{t: sept1}
@@ -58,25 +59,25 @@ func TestSubscribeWithButtonThenGetReminderThenStop(t *testing.T) {
 	h := start(t, f, realBot(t, subs, clock.Now), setup{})
 	ctx := context.Background()
 
-	f.push(textUpdate(2001, "private", kari, "/start"))
-	welcome := f.next(t)
+	f.Push(telegramfake.TextUpdate(2001, "private", kari, "/start"))
+	welcome := next(t, f)
 	if !strings.Contains(welcome.Text, "Hei!") || !strings.Contains(welcome.Text, "/sprak") {
 		t.Errorf("welcome:\n%s", welcome.Text)
 	}
-	data, ok := welcome.data("c:nb:abonner")
+	data, ok := welcome.Data("c:nb:abonner")
 	if !ok {
-		t.Fatalf("no subscribe button under the welcome: %v", welcome.buttons())
+		t.Fatalf("no subscribe button under the welcome: %v", welcome.Buttons())
 	}
 
-	f.push(callbackUpdate(2001, kari, "cb-subscribe", data))
-	f.awaitAnswered(t, "cb-subscribe")
-	confirm := f.next(t)
+	f.Push(telegramfake.CallbackUpdate(2001, kari, "cb-subscribe", data))
+	awaitAnswered(t, f, "cb-subscribe")
+	confirm := next(t, f)
 	if !strings.Contains(confirm.Text, "Du abonnerer nå") {
 		t.Errorf("confirmation:\n%s", confirm.Text)
 	}
-	stop, ok := confirm.data("c:nb:stopp")
+	stop, ok := confirm.Data("c:nb:stopp")
 	if !ok {
-		t.Errorf("no stop button under the confirmation: %v", confirm.buttons())
+		t.Errorf("no stop button under the confirmation: %v", confirm.Buttons())
 	}
 	sub, err := store.Get(ctx, "telegram:2001")
 	if err != nil || !sub.Active || sub.Lang != knowledge.NB {
@@ -89,22 +90,22 @@ func TestSubscribeWithButtonThenGetReminderThenStop(t *testing.T) {
 	if err != nil || rep.Sent != 1 {
 		t.Fatalf("tick: %v, %v", rep, err)
 	}
-	reminder := f.next(t)
+	reminder := next(t, f)
 	if reminder.ChatID != 2001 || !strings.Contains(reminder.Text, "Påminnelse") || !strings.Contains(reminder.Text, "14 dager") {
 		t.Errorf("reminder to %d:\n%s", reminder.ChatID, reminder.Text)
 	}
-	if got, ok := reminder.data("c:nb:stopp"); !ok || got != stop {
-		t.Errorf("reminder buttons %v", reminder.buttons())
+	if got, ok := reminder.Data("c:nb:stopp"); !ok || got != stop {
+		t.Errorf("reminder buttons %v", reminder.Buttons())
 	}
 
-	f.push(callbackUpdate(2001, kari, "cb-stop", stop))
-	f.awaitAnswered(t, "cb-stop")
-	bye := f.next(t)
+	f.Push(telegramfake.CallbackUpdate(2001, kari, "cb-stop", stop))
+	awaitAnswered(t, f, "cb-stop")
+	bye := next(t, f)
 	if !strings.Contains(bye.Text, "Abonnementet er avsluttet") {
 		t.Errorf("after stop:\n%s", bye.Text)
 	}
-	if _, ok := bye.data("c:nb:abonner"); !ok {
-		t.Errorf("no button to subscribe again: %v", bye.buttons())
+	if _, ok := bye.Data("c:nb:abonner"); !ok {
+		t.Errorf("no button to subscribe again: %v", bye.Buttons())
 	}
 	if _, err := store.Get(ctx, "telegram:2001"); !errors.Is(err, subscription.ErrNotFound) {
 		t.Errorf("after stop the subscriber is still stored: %v", err)
@@ -129,7 +130,7 @@ func subscribed(t *testing.T, store *boltstore.Store, chat string, lang knowledg
 }
 
 // notifierOnly is an adapter that never runs: reminders need no getMe.
-func notifierOnly(t *testing.T, f *fakeTelegram) *Bot {
+func notifierOnly(t *testing.T, f *telegramfake.Server) *Bot {
 	t.Helper()
 	log, _ := testLogger(t)
 	b, err := New(Config{Token: testToken, APIURL: f.URL()}, handlerFunc(echo), WithLogger(log))
@@ -140,10 +141,10 @@ func notifierOnly(t *testing.T, f *fakeTelegram) *Bot {
 }
 
 func TestReminderThrottledThenSent(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	store := openStore(t)
 	subscribed(t, store, "3001", knowledge.EN)
-	f.script("sendMessage", apiError(429, "Too Many Requests: retry after 1", 1))
+	f.Script("sendMessage", telegramfake.APIError(429, "Too Many Requests: retry after 1", 1))
 	clock := fixed(time.Date(2022, 9, 7, 9, 5, 0, 0, oslo))
 
 	began := time.Now()
@@ -151,21 +152,21 @@ func TestReminderThrottledThenSent(t *testing.T) {
 	if err != nil || rep.Sent != 1 || rep.Failed != 0 {
 		t.Fatalf("tick: %v, %v", rep, err)
 	}
-	m := f.next(t)
+	m := next(t, f)
 	if m.ChatID != 3001 || !strings.Contains(m.Text, "Reminder: the deadline") {
 		t.Errorf("reminder:\n%s", m.Text)
 	}
-	if n := f.count("sendMessage"); n != 2 {
+	if n := f.Count("sendMessage"); n != 2 {
 		t.Errorf("sendMessage called %d times, want 2 (429, then the send)", n)
 	}
 	t.Logf("the scheduler waited %s for retry_after=1", time.Since(began).Round(10*time.Millisecond))
 }
 
 func TestBlockedChatIsDeactivated(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	store := openStore(t)
 	subscribed(t, store, "3002", knowledge.NB)
-	f.script("sendMessage", apiError(403, "Forbidden: bot was blocked by the user", 0))
+	f.Script("sendMessage", telegramfake.APIError(403, "Forbidden: bot was blocked by the user", 0))
 	clock := fixed(time.Date(2022, 9, 7, 9, 5, 0, 0, oslo))
 
 	rep, err := newScheduler(t, store, clock, notifierOnly(t, f)).RunOnce(context.Background())

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/scheduler"
 )
@@ -30,7 +31,7 @@ func TestRenderEscapesUserAndKnowledgeText(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if _, err := telegramHTMLLen(got); err != nil {
+	if _, err := telegramfake.HTMLLen(got); err != nil {
 		t.Errorf("Telegram would reject it: %v", err)
 	}
 	if b := out.keyboard[0][0]; b.Text != "Who <can> apply?" || *b.CallbackData != "t:en:who_can_apply" {
@@ -75,7 +76,7 @@ func TestSplitNeverCutsAnEntityOrExceedsTheLimit(t *testing.T) {
 			if utf16Len(p) > limit {
 				t.Fatalf("case %d: a part of %d units, limit %d", i, utf16Len(p), limit)
 			}
-			if _, err := telegramHTMLLen(p); err != nil {
+			if _, err := telegramfake.HTMLLen(p); err != nil {
 				t.Fatalf("case %d: part is not valid HTML: %v\n%q", i, err, p)
 			}
 			plain.WriteString(html.UnescapeString(p))

@@ -9,6 +9,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 )
 
@@ -90,7 +91,7 @@ func TestTranslateCommands(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
-			u := decodeMap(t, textUpdate(42, "private", user{ID: 1, Name: "A", Lang: c.from}, c.text))
+			u := decodeMap(t, telegramfake.TextUpdate(42, "private", telegramfake.User{ID: 1, Name: "A", Lang: c.from}, c.text))
 			in := translate(u, testSelf)
 			if !in.act || in.req.Topic != c.topic || in.req.Text != c.want || in.req.Lang != c.lang || in.show != c.show {
 				t.Errorf("%q → act=%v topic=%q text=%q lang=%q show=%+v", c.text, in.act, in.req.Topic, in.req.Text, in.req.Lang, in.show)
@@ -106,14 +107,14 @@ func TestTranslateGroups(t *testing.T) {
 		act  bool
 		text string
 	}{
-		{"plain text", textUpdate(-5, "group", kari, "hvem kan søke?"), false, ""},
-		{"a mention mid-sentence", textUpdate(-5, "group", kari, "Kan @fundbot_test_bot svare: hva dekkes?"), true, "Kan svare: hva dekkes?"},
-		{"a longer name is not a mention", textUpdate(-5, "group", kari, "@fundbot_test_bot2 hei"), false, ""},
-		{"only the mention", textUpdate(-5, "group", kari, "@fundbot_test_bot"), true, ""},
+		{"plain text", telegramfake.TextUpdate(-5, "group", kari, "hvem kan søke?"), false, ""},
+		{"a mention mid-sentence", telegramfake.TextUpdate(-5, "group", kari, "Kan @fundbot_test_bot svare: hva dekkes?"), true, "Kan svare: hva dekkes?"},
+		{"a longer name is not a mention", telegramfake.TextUpdate(-5, "group", kari, "@fundbot_test_bot2 hei"), false, ""},
+		{"only the mention", telegramfake.TextUpdate(-5, "group", kari, "@fundbot_test_bot"), true, ""},
 		{"a reply to someone else", replyUpdateFrom(-5, kari, 99), false, ""},
-		{"a reply to the bot", replyUpdate(-5, "group", kari, "takk!"), true, "takk!"},
-		{"our command", textUpdate(-5, "group", kari, "/status@fundbot_test_bot"), true, "status"},
-		{"an unknown command", textUpdate(-5, "group", kari, "/roll"), false, ""},
+		{"a reply to the bot", telegramfake.ReplyUpdate(-5, "group", kari, "takk!"), true, "takk!"},
+		{"our command", telegramfake.TextUpdate(-5, "group", kari, "/status@fundbot_test_bot"), true, "status"},
+		{"an unknown command", telegramfake.TextUpdate(-5, "group", kari, "/roll"), false, ""},
 		{"a message from a bot", botMessage(-5), false, ""},
 	}
 	for _, c := range cases {
@@ -146,7 +147,7 @@ func TestTranslateCallbacks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.data, func(t *testing.T) {
-			in := translate(decodeMap(t, callbackUpdate(77, kari, "q1", c.data)), testSelf)
+			in := translate(decodeMap(t, telegramfake.CallbackUpdate(77, kari, "q1", c.data)), testSelf)
 			if in.callback != "q1" {
 				t.Errorf("callback query %q is not answered", c.data)
 			}
@@ -176,17 +177,17 @@ func decodeMap(t *testing.T, m map[string]any) tgbotapi.Update {
 	return u
 }
 
-func replyUpdateFrom(chat int64, from user, authorID int64) map[string]any {
-	u := textUpdate(chat, "group", from, "enig")
+func replyUpdateFrom(chat int64, from telegramfake.User, authorID int64) map[string]any {
+	u := telegramfake.TextUpdate(chat, "group", from, "enig")
 	u["message"].(map[string]any)["reply_to_message"] = map[string]any{
-		"message_id": 5, "date": 1, "chat": chatJSON(chat, "group"), "text": "x",
+		"message_id": 5, "date": 1, "chat": telegramfake.ChatJSON(chat, "group"), "text": "x",
 		"from": map[string]any{"id": authorID, "is_bot": false, "first_name": "Per"},
 	}
 	return u
 }
 
 func botMessage(chat int64) map[string]any {
-	u := textUpdate(chat, "group", kari, "@fundbot_test_bot hei")
+	u := telegramfake.TextUpdate(chat, "group", kari, "@fundbot_test_bot hei")
 	u["message"].(map[string]any)["from"] = map[string]any{"id": 4242, "is_bot": true, "first_name": "Other"}
 	return u
 }

@@ -2,33 +2,32 @@ package telegram
 
 import (
 	"encoding/json"
-	"maps"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fundbot/fundbot/internal/telegramfake"
 )
 
 func TestWebhook(t *testing.T) {
-	f := newFakeTelegram(t)
+	f := telegramfake.New(t)
 	const secret = "s3cret_token-for-tests"
 	h := start(t, f, handlerFunc(echo), setup{cfg: func(c *Config) {
 		c.WebhookURL = "https://fundbot.example/telegram/webhook"
 		c.WebhookSecret = secret
 	}})
 	select {
-	case <-f.hooked:
+	case <-f.Hooked():
 	case <-time.After(wait):
 		t.Fatal("setWebhook was not called")
 	}
-	f.mu.Lock()
-	hook := maps.Clone(f.webhook)
-	f.mu.Unlock()
+	hook := f.Webhook()
 	if hook["secret_token"] != secret || hook["url"] != "https://fundbot.example/telegram/webhook" {
 		t.Errorf("setWebhook with %v", hook)
 	}
 	update := func(chat int64, text string, id int) string {
-		u := textUpdate(chat, "private", kari, text)
+		u := telegramfake.TextUpdate(chat, "private", kari, text)
 		u["update_id"] = id
 		b, _ := json.Marshal(u)
 		return string(b)
@@ -54,17 +53,17 @@ func TestWebhook(t *testing.T) {
 		})
 	}
 	for _, want := range []string{"riktig", "neste"} {
-		if m := f.next(t); !strings.Contains(m.Text, want) {
+		if m := next(t, f); !strings.Contains(m.Text, want) {
 			t.Errorf("got %q, want the answer to %q (and nothing from rejected or repeated posts)", m.Text, want)
 		}
 	}
-	if n := f.count("getUpdates"); n != 0 {
+	if n := f.Count("getUpdates"); n != 0 {
 		t.Errorf("getUpdates called %d times in webhook mode", n)
 	}
 }
 
 func TestWebhookBeforeRunIsUnavailable(t *testing.T) {
-	b := notifierOnly(t, newFakeTelegram(t))
+	b := notifierOnly(t, telegramfake.New(t))
 	b.cfg.WebhookSecret = "s3cret"
 	if got := postWebhook(t, b, "POST", "s3cret", `{"update_id":1}`); got != 503 {
 		t.Errorf("status %d, want 503 so that Telegram retries", got)

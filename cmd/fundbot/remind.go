@@ -48,7 +48,7 @@ func schedulerOptions(r config.Reminders) scheduler.Options {
 		return time.Duration(float64(time.Second) / perSecond)
 	}
 	return scheduler.Options{
-		Spec: r.Spec, LockTTL: r.LockTTL, PurgeAfter: r.PurgeAfter,
+		Spec: r.Spec, LockTTL: r.LockTTL, PurgeAfter: r.PurgeAfter, Timeout: r.SendTimeout, Lease: r.SendLease,
 		Limits: map[subscription.Platform]scheduler.Limit{
 			subscription.Telegram: {Rate: r.TelegramRate, Burst: 1, PerChat: interval(r.TelegramChatRate)},
 			subscription.Slack:    {Rate: r.SlackRate, Burst: 1, PerChat: interval(r.SlackChatRate)},

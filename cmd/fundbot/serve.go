@@ -50,6 +50,14 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
+	// Listen before anything starts, so that a port in use fails at once and
+	// leaves no adapter, scheduler or leader lock behind.
+	ln, err := net.Listen("tcp", cfg.Serve.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("FUNDBOT_HTTP_ADDR %s: %w", cfg.Serve.HTTPAddr, err)
+	}
+	defer ln.Close()
+
 	st, err := openStores(ctx, cfg, a.Clock)
 	if err != nil {
 		return err
@@ -64,8 +72,8 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	cancel()
 
 	m := metrics.New()
-	recorder := insights.NewAsync(st.insights, 4096, log.With("component", "insights"))
-	defer recorder.Close()
+	recorder := newRecorder(insights.NewAsync(countErrors{st.insights, func() { m.StoreError("insights") }}, 4096, log.With("component", "insights")))
+	defer recorder.Close(0) // early returns; the shutdown below flushes it
 
 	matcher, err := loadMatcher(cfg.KBDir)
 	if err != nil {
@@ -84,11 +92,17 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	notifiers := map[subscription.Platform]scheduler.Notifier{}
 	mounts := map[string]http.Handler{}
 
+	drain := drainTime(cfg.Serve.ShutdownTimeout)
 	if cfg.TelegramBotToken != "" {
+		// The polling offset lives in the data folder, with Redis too.
+		if err := os.MkdirAll(cfg.Reminders.DataDir, 0o700); err != nil {
+			log.Warn("cannot create FUNDBOT_DATA_DIR for the Telegram offset; after a crash an update in flight may be answered again", "err", err)
+		}
 		tg, err := telegram.New(telegram.Config{
 			Token: cfg.TelegramBotToken, APIURL: cfg.TelegramAPIURL,
 			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
-		}, handler, telegram.WithLogger(log.With("component", "telegram")), telegram.WithClock(a.Clock),
+			ShutdownGrace: drain,
+		}, handler, telegram.WithLogger(log), telegram.WithClock(a.Clock), // the adapter names its component
 			telegram.WithOffsets(&telegram.FileOffsets{Path: filepath.Join(cfg.Reminders.DataDir, "telegram-offset.json")}))
 		if err != nil {
 			return err
@@ -146,10 +160,6 @@ func (a *App) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Serve.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("FUNDBOT_HTTP_ADDR %s: %w", cfg.Serve.HTTPAddr, err)
-	}
 	srv := &http.Server{
 		Handler: server.Handler(server.Options{
 			KB: kb, Registry: m.Registry, Host: cfg.Serve.PublicHost, Clock: a.Clock, Mounts: mounts,
@@ -212,24 +222,39 @@ loop:
 		}
 	}
 
-	// Stop taking new work, then let what is in flight finish, within the timeout.
-	sctx, cancelShutdown := context.WithTimeout(context.WithoutCancel(ctx), cfg.Serve.ShutdownTimeout)
-	defer cancelShutdown()
-	_ = srv.Shutdown(sctx)
-	if err := sched.Stop(sctx); err != nil {
-		log.Warn("scheduler did not stop in time", "err", err)
-	}
+	// Stop taking updates at once; let the answers, the HTTP requests and the
+	// reminder tick in flight finish within the drain time; then return by
+	// the timeout even if something hangs (a send waits up to the scheduler's
+	// own timeout). The drain leaves a little of the timeout for cancelling
+	// the tick, releasing the leader lock and closing the stores.
 	stopRun()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	hard := time.NewTimer(cfg.Serve.ShutdownTimeout)
+	defer hard.Stop()
+	dctx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), drain)
+	defer cancelDrain()
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		_ = srv.Shutdown(dctx)
+		if err := sched.Stop(dctx); err != nil {
+			log.Warn("the reminder tick did not finish in time; its unsent reminders go out on the next start", "err", err)
+		}
+		wg.Wait()
+		recorder.Close(cfg.Serve.ShutdownTimeout) // bounded by the timer below
+	}()
 	select {
-	case <-done:
-	case <-sctx.Done():
-		log.Warn("adapters did not stop in time")
+	case <-stopped:
+		log.Info("stopped")
+	case <-hard.C:
+		log.Warn("stopped with work still running after FUNDBOT_SHUTDOWN_TIMEOUT", "timeout", cfg.Serve.ShutdownTimeout.String())
 	}
-	recorder.Close()
-	log.Info("stopped")
 	return runErr
+}
+
+// drainTime is the part of the shutdown timeout given to work in flight: all
+// but a tenth of it, at most one second, kept for cancelling what is left.
+func drainTime(timeout time.Duration) time.Duration {
+	return timeout - min(timeout/10, time.Second)
 }
 
 // loadMatcher loads the knowledge base and builds the matcher.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -111,3 +112,60 @@ func kbFingerprint(dir string) string {
 }
 
 var _ bot.Commander = (*bot.Subscriptions)(nil)
+
+// recorder is the bot's Recorder until Close; later events are dropped, for
+// an adapter that outlives the shutdown timeout may still answer, and
+// insights.Async panics on a Record after its Close.
+type recorder struct {
+	mu      sync.RWMutex
+	closed  bool
+	async   *insights.Async
+	once    sync.Once
+	flushed chan struct{}
+}
+
+func newRecorder(a *insights.Async) *recorder {
+	return &recorder{async: a, flushed: make(chan struct{})}
+}
+
+// Record queues e; it never blocks.
+func (r *recorder) Record(e insights.Event) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if !r.closed {
+		r.async.Record(e)
+	}
+}
+
+// Close stops taking events and stores the queued ones, waiting at most
+// wait for that: a store that hangs must not hold the shutdown.
+func (r *recorder) Close(wait time.Duration) {
+	r.once.Do(func() {
+		r.mu.Lock()
+		r.closed = true
+		r.mu.Unlock()
+		go func() { r.async.Close(); close(r.flushed) }()
+	})
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-r.flushed:
+	case <-t.C:
+	}
+}
+
+// countErrors counts the insights store's failures for fundbot_store_errors_total.
+type countErrors struct {
+	insights.Store
+	failed func()
+}
+
+func (c countErrors) Record(ctx context.Context, e insights.Event) error {
+	err := c.Store.Record(ctx, e)
+	if err != nil {
+		c.failed()
+	}
+	return err
+}
+
+var _ bot.Recorder = (*recorder)(nil)

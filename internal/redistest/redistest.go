@@ -145,6 +145,12 @@ func (p *Proxy) serve(ln net.Listener) {
 				continue
 			}
 			p.mu.Lock()
+			if p.ln != ln { // Down came while this connection was being set up
+				p.mu.Unlock()
+				in.Close()
+				out.Close()
+				return
+			}
 			p.conns[in], p.conns[out] = true, true
 			p.mu.Unlock()
 			p.wg.Go(func() { io.Copy(out, in); out.Close() })

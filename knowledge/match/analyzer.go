@@ -195,6 +195,10 @@ func (a *analyzer) analyze(tokens []string, lang knowledge.Lang, terms []qterm) 
 	return terms, unknown
 }
 
+// maxWord is the longest token, in letters, that is looked at beyond an
+// exact match: Norwegian compounds run to 30-odd letters.
+const maxWord = 64
+
 // resolve finds the vocabulary word(s) a typed token stands for, or nil, and
 // how much to trust that reading.
 func (a *analyzer) resolve(tok string) ([]string, float64) {
@@ -210,6 +214,9 @@ func (a *analyzer) resolve(tok string) ([]string, float64) {
 				return []string{w}, exactWeight
 			}
 		}
+	}
+	if utf8.RuneCountInString(tok) > maxWord {
+		return nil, 0 // no word is this long; splitting and stemming it costs n² (a 100 KB message)
 	}
 	// An inflection the examples never used: "temaområdene" stems like "temaområdet".
 	if a.known[a.stem(tok, knowledge.NB)] || a.known[a.stem(tok, knowledge.EN)] {

@@ -42,6 +42,9 @@ func Tokens(msg string) []string {
 			b.WriteRune(unicode.ToLower(r))
 		case r == '\'' || r == '’':
 			b.WriteByte('\'')
+		case unicode.Is(unicode.Cf, r):
+			// Invisible: zero-width spaces and joiners, soft hyphens, direction
+			// marks. Copied text carries them inside words ("søk\u00adnad").
 		default:
 			flush()
 		}

@@ -2,16 +2,16 @@
 // when no Redis is configured, for a bot that runs as a single process.
 //
 // Layout: bucket "subscribers" maps a subscriber key ("telegram:123") to its
-// JSON record; bucket "claims" maps "key\x00call\x00offset" to the claim's
-// token and expiry, so one cursor finds a subscriber's claims; bucket "calls"
-// maps "programme/call" to the first time the call was seen (Unix ms).
-// Claims are taken inside one write transaction. bbolt locks the file, so only
+// JSON record; bucket "deliveries" maps "key\x00call\x00offset" to the
+// delivery's lease or durable record (deliveries.go), so one cursor finds a
+// subscriber's deliveries; bucket "calls" maps "programme/call" to the first
+// time the call was seen (Unix ms). Leases and records are written inside one
+// write transaction each. bbolt locks the file, so only
 // one process can open it: the leader lock lives in memory and is trivially
 // held by that process.
 package boltstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,14 +29,16 @@ import (
 )
 
 var (
-	bucketSubs   = []byte("subscribers")
-	bucketClaims = []byte("claims")
-	bucketCalls  = []byte("calls")
+	bucketSubs       = []byte("subscribers")
+	bucketDeliveries = []byte("deliveries")
+	bucketCalls      = []byte("calls")
+	// bucketLegacyClaims held claims before lease-then-record; Open migrates them.
+	bucketLegacyClaims = []byte("claims")
 )
 
 // Options configure a Store.
 type Options struct {
-	// Now is the store's clock for claim and lock expiry; nil means time.Now.
+	// Now is the store's clock for lease, record and lock expiry; nil means time.Now.
 	Now func() time.Time
 	// Timeout is how long Open waits for another process to let go of the file; 0 means 1 s.
 	Timeout time.Duration
@@ -87,12 +89,12 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	if !opt.ReadOnly {
 		err = db.Update(func(tx *bolt.Tx) error {
-			for _, b := range [][]byte{bucketSubs, bucketClaims, bucketCalls} {
+			for _, b := range [][]byte{bucketSubs, bucketDeliveries, bucketCalls} {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
 			}
-			return nil
+			return migrateClaims(tx, opt.Now())
 		})
 		if err != nil {
 			db.Close()
@@ -195,13 +197,13 @@ func (s *Store) Get(ctx context.Context, key string) (subscription.Subscriber, e
 	return sub, nil
 }
 
-// Delete removes the subscriber and its claims.
+// Delete removes the subscriber with its delivery records and leases.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		deleteClaims(tx, key)
+		deleteDeliveries(tx, key)
 		b := tx.Bucket(bucketSubs)
 		if b.Get([]byte(key)) == nil {
 			return subscription.ErrNotFound
@@ -212,14 +214,6 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
 	return nil
-}
-
-func deleteClaims(tx *bolt.Tx, key string) {
-	prefix := []byte(key + "\x00")
-	c := tx.Bucket(bucketClaims).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
-		c.Delete()
-	}
 }
 
 // Deactivate marks the subscriber's chat as gone.
@@ -284,7 +278,8 @@ func (s *Store) List(ctx context.Context, after string, limit int, activeOnly bo
 	return out, nil
 }
 
-// PurgeInactive deletes subscribers deactivated before the given time, and expired claims.
+// PurgeInactive deletes subscribers deactivated before the given time, and
+// stale delivery entries: leases run out, records kept long enough.
 func (s *Store) PurgeInactive(ctx context.Context, before time.Time) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -308,22 +303,13 @@ func (s *Store) PurgeInactive(ctx context.Context, before time.Time) (int, error
 			return err
 		}
 		for _, key := range gone {
-			deleteClaims(tx, key)
+			deleteDeliveries(tx, key)
 			if err := b.Delete([]byte(key)); err != nil {
 				return err
 			}
 		}
 		n = len(gone)
-		c := tx.Bucket(bucketClaims).Cursor()
-		for k, v := c.First(); k != nil; {
-			if _, exp := decodeClaim(v); !exp.After(now) {
-				c.Delete()
-				k, v = c.Seek(k)
-				continue
-			}
-			k, v = c.Next()
-		}
-		return nil
+		return prune(tx.Bucket(bucketDeliveries), nil, now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("purge inactive: %w", err)

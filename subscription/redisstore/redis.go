@@ -123,15 +123,12 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 }
 
 // Keys.
-func (s *Store) subKey(key string) string    { return s.p + "sub:" + key }
-func (s *Store) allKey() string              { return s.p + "subs:all" }
-func (s *Store) activeKey() string           { return s.p + "subs:active" }
-func (s *Store) inactiveKey() string         { return s.p + "subs:inactive" }
-func (s *Store) claimsKey(sub string) string { return s.p + "claims:" + sub }
-func (s *Store) seenKey() string             { return s.p + "calls:seen" }
-func (s *Store) lockKey(name string) string  { return s.p + "lock:" + name }
-
-func (s *Store) claimKey(d subscription.Delivery) string { return s.p + "claim:" + d.String() }
+func (s *Store) subKey(key string) string   { return s.p + "sub:" + key }
+func (s *Store) allKey() string             { return s.p + "subs:all" }
+func (s *Store) activeKey() string          { return s.p + "subs:active" }
+func (s *Store) inactiveKey() string        { return s.p + "subs:inactive" }
+func (s *Store) seenKey() string            { return s.p + "calls:seen" }
+func (s *Store) lockKey(name string) string { return s.p + "lock:" + name }
 
 func ms(t time.Time) int64 {
 	if t.IsZero() {
@@ -147,6 +144,8 @@ func fromMs(v string) time.Time {
 	}
 	return time.UnixMilli(n).UTC()
 }
+
+func isNotFound(err error) bool { return errors.Is(err, subscription.ErrNotFound) }
 
 // firstErr returns the first error among pipelined commands, ignoring redis.Nil.
 func firstErr(cmds []redis.Cmder) error {

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,11 @@ func TestKeysStayUnderThePrefix(t *testing.T) {
 	if err := s.Put(ctx, sub); err != nil {
 		t.Fatal(err)
 	}
-	s.Claim(ctx, subscription.Delivery{Subscriber: sub.Key(), Call: "p/c", Offset: 7}, "t", time.Hour)
+	sent := subscription.Delivery{Subscriber: sub.Key(), Call: "p/c", Offset: 7}
+	leased := subscription.Delivery{Subscriber: sub.Key(), Call: "p/c", Offset: subscription.Announcement}
+	s.Lease(ctx, sent, "t", time.Hour)
+	s.Record(ctx, []subscription.Record{{Delivery: sent, At: storetest.T0, Keep: time.Hour}})
+	s.Lease(ctx, leased, "t", time.Hour)
 	s.SeeCalls(ctx, []string{"p/c"}, storetest.T0)
 	s.AcquireLock(ctx, "leader", "t", time.Minute)
 
@@ -41,8 +46,7 @@ func TestKeysStayUnderThePrefix(t *testing.T) {
 		got = append(got, strings.TrimPrefix(iter.Val(), prefix))
 	}
 	want := map[string]bool{
-		"sub:telegram:1": true, "subs:all": true, "subs:active": true,
-		"claim:telegram:1|p/c|7": true, "claims:telegram:1": true, "calls:seen": true, "lock:leader": true,
+		"sub:telegram:1": true, "subs:all": true, "subs:active": true, "calls:seen": true, "lock:leader": true,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("keys under the prefix: %v", got)
@@ -52,8 +56,51 @@ func TestKeysStayUnderThePrefix(t *testing.T) {
 			t.Errorf("unexpected key %q (the documented layout must be updated)", k)
 		}
 	}
-	if ttl := rdb.TTL(ctx, prefix+"claims:telegram:1").Val(); ttl <= 0 {
-		t.Errorf("claim index has no expiry (%v)", ttl)
+	fields, err := rdb.HGetAll(ctx, prefix+"sub:telegram:1").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := fields["sent|p/c|7"]; !strings.HasPrefix(v, strconv.FormatInt(storetest.T0.UnixMilli(), 10)+"|") {
+		t.Errorf("record field sent|p/c|7 = %q, want the time sent first", v)
+	}
+	if v := fields["lease|p/c|new"]; !strings.HasSuffix(v, "|t") {
+		t.Errorf("lease field lease|p/c|new = %q, want it to end with the token", v)
+	}
+	if _, ok := fields["lease|p/c|7"]; ok {
+		t.Error("the record left its lease behind")
+	}
+	// Nothing that matters may expire (and so be evicted by a volatile-* policy).
+	for _, k := range got {
+		if ttl := rdb.PTTL(ctx, prefix+k).Val(); ttl > 0 && k != "lock:leader" {
+			t.Errorf("%s has a TTL (%v)", k, ttl)
+		}
+	}
+}
+
+// Claims written before lease-then-record still count as sent until they
+// expire, and unsubscribing deletes them.
+func TestOldClaimsCountAsRecords(t *testing.T) {
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	s := redisstore.New(rdb, prefix)
+	ctx := context.Background()
+	sub := storetest.Sub("1")
+	if err := s.Put(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	d := subscription.Delivery{Subscriber: sub.Key(), Call: "p/c", Offset: 7}
+	claim := prefix + "claim:" + d.String()
+	rdb.Set(ctx, claim, "host-1-abcd", time.Hour)
+	rdb.SAdd(ctx, prefix+"claims:"+sub.Key(), claim)
+	got, err := s.Deliveries(ctx, []subscription.Delivery{d})
+	if err != nil || got[0] != subscription.Sent {
+		t.Fatalf("Deliveries with an old claim = %v, %v; want sent", got, err)
+	}
+	if err := s.Delete(ctx, sub.Key()); err != nil {
+		t.Fatal(err)
+	}
+	if n := rdb.Exists(ctx, claim, prefix+"claims:"+sub.Key()).Val(); n != 0 {
+		t.Fatalf("%d old claim keys left after unsubscribing", n)
 	}
 }
 

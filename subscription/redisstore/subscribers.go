@@ -35,6 +35,25 @@ func fields(sub subscription.Subscriber) map[string]any {
 	}
 }
 
+// subFields are the subscriber's own fields; its hash also holds the leases
+// and records of its deliveries (deliveries.go), which reads leave out.
+var subFields = []string{"platform", "chat", "lang", "programmes", "offsets", "created", "changed", "active", "deactivated"}
+
+// fieldMap pairs an HMGET answer with subFields; ok is false when the
+// subscriber does not exist.
+func fieldMap(vals []any) (map[string]string, bool) {
+	if len(vals) != len(subFields) || vals[0] == nil {
+		return nil, false
+	}
+	f := make(map[string]string, len(subFields))
+	for i, v := range vals {
+		if str, ok := v.(string); ok {
+			f[subFields[i]] = str
+		}
+	}
+	return f, true
+}
+
 func fromFields(f map[string]string) (subscription.Subscriber, error) {
 	sub := subscription.Subscriber{
 		Platform:      subscription.Platform(f["platform"]),
@@ -89,13 +108,14 @@ func (s *Store) Put(ctx context.Context, sub subscription.Subscriber) error {
 	return nil
 }
 
-// Get reads one subscriber; an empty hash is "not found".
+// Get reads one subscriber; a hash without a platform is "not found".
 func (s *Store) Get(ctx context.Context, key string) (subscription.Subscriber, error) {
-	f, err := s.rdb.HGetAll(ctx, s.subKey(key)).Result()
+	vals, err := s.rdb.HMGet(ctx, s.subKey(key), subFields...).Result()
 	if err != nil {
 		return subscription.Subscriber{}, fmt.Errorf("get %s: %w", key, err)
 	}
-	if len(f) == 0 {
+	f, ok := fieldMap(vals)
+	if !ok {
 		return subscription.Subscriber{}, fmt.Errorf("get %s: %w", key, subscription.ErrNotFound)
 	}
 	sub, err := fromFields(f)
@@ -105,9 +125,10 @@ func (s *Store) Get(ctx context.Context, key string) (subscription.Subscriber, e
 	return sub, nil
 }
 
-// Delete removes the record, its claims and its index entries.
+// Delete removes the hash (the subscriber with its delivery records and
+// leases), any claims from before lease-then-record, and the index entries.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	claims, err := s.rdb.SMembers(ctx, s.claimsKey(key)).Result()
+	claims, err := s.rdb.SMembers(ctx, s.legacyClaimsKey(key)).Result()
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", key, err)
 	}
@@ -117,7 +138,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		for _, c := range claims {
 			p.Del(ctx, c) // one key a command: claims live in different Cluster slots
 		}
-		p.Del(ctx, s.claimsKey(key))
+		p.Del(ctx, s.legacyClaimsKey(key))
 		p.ZRem(ctx, s.allKey(), key)
 		p.ZRem(ctx, s.activeKey(), key)
 		p.ZRem(ctx, s.inactiveKey(), key)
@@ -213,10 +234,10 @@ func keepActive(list []subscription.Subscriber) []subscription.Subscriber {
 
 // read fetches records in one round trip; stale lists keys whose record is gone.
 func (s *Store) read(ctx context.Context, keys []string) (out []subscription.Subscriber, stale []any, err error) {
-	cmds := make([]*redis.MapStringStringCmd, len(keys))
+	cmds := make([]*redis.SliceCmd, len(keys))
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
-			cmds[i] = p.HGetAll(ctx, s.subKey(k))
+			cmds[i] = p.HMGet(ctx, s.subKey(k), subFields...)
 		}
 		return nil
 	})
@@ -225,11 +246,12 @@ func (s *Store) read(ctx context.Context, keys []string) (out []subscription.Sub
 	}
 	out = make([]subscription.Subscriber, 0, len(keys))
 	for i, c := range cmds {
-		if len(c.Val()) == 0 {
+		f, ok := fieldMap(c.Val())
+		if !ok {
 			stale = append(stale, keys[i])
 			continue
 		}
-		sub, err := fromFields(c.Val())
+		sub, err := fromFields(f)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", keys[i], err)
 		}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,15 +31,20 @@ func Run(t *testing.T, newStore func(t *testing.T) subscription.Store) {
 		{"GetUnknownIsNotFound", getUnknown},
 		{"PutReplaces", putReplaces},
 		{"PutRejectsInvalid", putRejectsInvalid},
-		{"DeleteRemovesSubscriberAndClaims", deleteRemoves},
+		{"DeleteRemovesSubscriberAndDeliveries", deleteRemoves},
 		{"DeactivateHidesFromActiveList", deactivate},
 		{"ReactivateByPut", reactivate},
 		{"ListPagesInKeyOrder", listPages},
 		{"PurgeInactiveDeletesOnlyOldDeactivated", purge},
-		{"ClaimIsExclusive", claimExclusive},
-		{"ConcurrentClaimsHaveOneWinner", claimConcurrent},
+		{"LeaseIsExclusiveAndRenewable", leaseExclusive},
+		{"ConcurrentLeasesHaveOneWinner", leaseConcurrent},
+		{"LeaseNeedsTheSubscriber", leaseNeedsSubscriber},
 		{"ReleaseNeedsTheToken", releaseNeedsToken},
-		{"ClaimExpires", claimExpires},
+		{"LeaseExpires", leaseExpires},
+		{"RecordOutlivesTheLease", recordDurable},
+		{"RecordSurvivesChangesToTheSubscriber", recordSurvivesChanges},
+		{"RecordWithoutALease", recordWithoutLease},
+		{"RecordsArePrunedAfterTheirKeepTime", recordPruned},
 		{"SeeCallsKeepsTheFirstSighting", seeCalls},
 		{"LockIsExclusiveAndRenewable", lockExclusive},
 		{"LockExpires", lockExpires},
@@ -146,26 +150,21 @@ func deleteRemoves(t *testing.T, s subscription.Store) {
 	sub, other := Sub("1"), Sub("2")
 	mustPut(t, s, sub)
 	mustPut(t, s, other)
-	mine := subscription.Delivery{Subscriber: sub.Key(), Call: "ipos/2026", Offset: 7}
-	theirs := subscription.Delivery{Subscriber: other.Key(), Call: "ipos/2026", Offset: 7}
-	for _, d := range []subscription.Delivery{mine, theirs} {
-		if ok, err := s.Claim(ctx, d, "tok", time.Hour); err != nil || !ok {
-			t.Fatalf("Claim(%s) = %v, %v", d, ok, err)
-		}
+	leased := subscription.Delivery{Subscriber: sub.Key(), Call: "ipos/2026", Offset: 7}
+	sent := subscription.Delivery{Subscriber: sub.Key(), Call: "ipos/2026", Offset: 14}
+	theirs := subscription.Delivery{Subscriber: other.Key(), Call: "ipos/2026", Offset: 14}
+	for _, d := range []subscription.Delivery{leased, sent, theirs} {
+		mustLease(t, s, d, "tok", time.Hour)
 	}
+	mustRecord(t, s, record(sent), record(theirs))
 	if err := s.Delete(ctx, sub.Key()); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	if _, err := s.Get(ctx, sub.Key()); !errors.Is(err, subscription.ErrNotFound) {
 		t.Fatalf("Get after Delete: %v, want ErrNotFound", err)
 	}
-	claimed, err := s.Claimed(ctx, []subscription.Delivery{mine, theirs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if claimed[0] || !claimed[1] {
-		t.Fatalf("after Delete, claims = %v; want the deleted subscriber's gone and the other kept", claimed)
-	}
+	wantStates(t, s, "after Delete (the deleted subscriber's lease and record gone, the other's record kept)",
+		[]subscription.Delivery{leased, sent, theirs}, subscription.Due, subscription.Due, subscription.Sent)
 	list, err := s.List(ctx, "", 10, false)
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +175,9 @@ func deleteRemoves(t *testing.T, s subscription.Store) {
 	if err := s.Delete(ctx, sub.Key()); !errors.Is(err, subscription.ErrNotFound) {
 		t.Fatalf("second Delete: %v, want ErrNotFound", err)
 	}
+	// Subscribing again starts afresh: nothing of the old records comes back.
+	mustPut(t, s, sub)
+	wantStates(t, s, "after subscribing again", []subscription.Delivery{leased, sent}, subscription.Due, subscription.Due)
 }
 
 func deactivate(t *testing.T, s subscription.Store) {
@@ -273,9 +275,7 @@ func purge(t *testing.T, s subscription.Store) {
 		mustPut(t, s, sub)
 	}
 	d := subscription.Delivery{Subscriber: old.Key(), Call: "ipos/2026", Offset: 1}
-	if _, err := s.Claim(ctx, d, "tok", time.Hour); err != nil {
-		t.Fatal(err)
-	}
+	mustRecord(t, s, record(d))
 	if err := s.Deactivate(ctx, old.Key(), T0); err != nil {
 		t.Fatal(err)
 	}
@@ -289,78 +289,9 @@ func purge(t *testing.T, s subscription.Store) {
 	if _, err := s.Get(ctx, old.Key()); !errors.Is(err, subscription.ErrNotFound) {
 		t.Fatalf("purged subscriber still there: %v", err)
 	}
-	if claimed, _ := s.Claimed(ctx, []subscription.Delivery{d}); claimed[0] {
-		t.Fatal("purged subscriber's claim still there")
-	}
+	wantStates(t, s, "after the purge", []subscription.Delivery{d}, subscription.Due)
 	mustGet(t, s, recent.Key())
 	mustGet(t, s, active.Key())
-}
-
-func claimExclusive(t *testing.T, s subscription.Store) {
-	ctx := context.Background()
-	d := subscription.Delivery{Subscriber: "telegram:1", Call: "ipos/2026", Offset: 7}
-	ann := subscription.Delivery{Subscriber: "telegram:1", Call: "ipos/2026", Offset: subscription.Announcement}
-	if ok, err := s.Claim(ctx, d, "a", time.Hour); err != nil || !ok {
-		t.Fatalf("first Claim = %v, %v", ok, err)
-	}
-	if ok, err := s.Claim(ctx, d, "b", time.Hour); err != nil || ok {
-		t.Fatalf("second Claim = %v, %v; want false", ok, err)
-	}
-	if ok, err := s.Claim(ctx, d, "a", time.Hour); err != nil || ok {
-		t.Fatalf("Claim again with the same token = %v, %v; want false", ok, err)
-	}
-	got, err := s.Claimed(ctx, []subscription.Delivery{d, ann})
-	if err != nil || !slices.Equal(got, []bool{true, false}) {
-		t.Fatalf("Claimed = %v, %v; want [true false]", got, err)
-	}
-	if got, err := s.Claimed(ctx, nil); err != nil || len(got) != 0 {
-		t.Fatalf("Claimed(nil) = %v, %v", got, err)
-	}
-}
-
-func claimConcurrent(t *testing.T, s subscription.Store) {
-	d := subscription.Delivery{Subscriber: "slack:C1", Call: "ipos/2026", Offset: 1}
-	var wg sync.WaitGroup
-	wins := make(chan string, 20)
-	for i := range 20 {
-		wg.Go(func() {
-			ok, err := s.Claim(context.Background(), d, fmt.Sprint("t", i), time.Hour)
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				wins <- fmt.Sprint("t", i)
-			}
-		})
-	}
-	wg.Wait()
-	close(wins)
-	if n := len(wins); n != 1 {
-		t.Fatalf("%d concurrent claims won, want exactly 1", n)
-	}
-}
-
-func releaseNeedsToken(t *testing.T, s subscription.Store) {
-	ctx := context.Background()
-	d := subscription.Delivery{Subscriber: "telegram:1", Call: "ipos/2026", Offset: 14}
-	if ok, _ := s.Claim(ctx, d, "mine", time.Hour); !ok {
-		t.Fatal("Claim failed")
-	}
-	if err := s.Release(ctx, d, "not-mine"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.Claimed(ctx, []subscription.Delivery{d}); !got[0] {
-		t.Fatal("Release with another token removed the claim")
-	}
-	if err := s.Release(ctx, d, "mine"); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.Claimed(ctx, []subscription.Delivery{d}); got[0] {
-		t.Fatal("Release with the token kept the claim")
-	}
-	if ok, err := s.Claim(ctx, d, "next", time.Hour); err != nil || !ok {
-		t.Fatalf("Claim after Release = %v, %v", ok, err)
-	}
 }
 
 // eventually polls cond until it holds; stores expire keys on their own clock.
@@ -375,21 +306,6 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting until %s", what)
 		case <-tick.C:
 		}
-	}
-}
-
-func claimExpires(t *testing.T, s subscription.Store) {
-	ctx := context.Background()
-	d := subscription.Delivery{Subscriber: "telegram:1", Call: "ipos/2026", Offset: 30}
-	if ok, _ := s.Claim(ctx, d, "a", 50*time.Millisecond); !ok {
-		t.Fatal("Claim failed")
-	}
-	eventually(t, "the claim expires", func() bool {
-		got, err := s.Claimed(ctx, []subscription.Delivery{d})
-		return err == nil && !got[0]
-	})
-	if ok, err := s.Claim(ctx, d, "b", time.Hour); err != nil || !ok {
-		t.Fatalf("Claim after expiry = %v, %v", ok, err)
 	}
 }
 
@@ -475,8 +391,15 @@ func cancelled(t *testing.T, s subscription.Store) {
 	if _, err := s.Get(ctx, "telegram:1"); err == nil || errors.Is(err, subscription.ErrNotFound) {
 		t.Errorf("Get with a cancelled context: %v, want a context error", err)
 	}
-	if _, err := s.Claim(ctx, subscription.Delivery{Subscriber: "telegram:1", Call: "c", Offset: 1}, "t", time.Hour); err == nil {
-		t.Error("Claim with a cancelled context succeeded")
+	d := subscription.Delivery{Subscriber: "telegram:1", Call: "c", Offset: 1}
+	if _, err := s.Lease(ctx, d, "t", time.Hour); err == nil {
+		t.Error("Lease with a cancelled context succeeded")
+	}
+	if err := s.Record(ctx, []subscription.Record{record(d)}); err == nil {
+		t.Error("Record with a cancelled context succeeded")
+	}
+	if _, err := s.Deliveries(ctx, []subscription.Delivery{d}); err == nil {
+		t.Error("Deliveries with a cancelled context succeeded")
 	}
 	if _, err := s.List(ctx, "", 10, true); err == nil {
 		t.Error("List with a cancelled context succeeded")

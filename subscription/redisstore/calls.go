@@ -2,82 +2,12 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/fundbot/fundbot/subscription"
 )
-
-func isNotFound(err error) bool { return errors.Is(err, subscription.ErrNotFound) }
-
-// Claim sets the claim key with SET NX and a TTL, and files the key under the
-// subscriber so an unsubscribe can delete it: one round trip.
-func (s *Store) Claim(ctx context.Context, d subscription.Delivery, token string, ttl time.Duration) (bool, error) {
-	key := s.claimKey(d)
-	set := s.claimsKey(d.Subscriber)
-	// The index must outlive every claim in it; EXPIRE counts whole seconds.
-	setTTL := ttl.Truncate(time.Second) + 2*time.Second
-	var claim *redis.StatusCmd
-	cmds, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		claim = p.SetArgs(ctx, key, token, redis.SetArgs{Mode: "NX", TTL: ttl})
-		p.SAdd(ctx, set, key)
-		p.ExpireNX(ctx, set, setTTL)
-		p.ExpireGT(ctx, set, setTTL)
-		return nil
-	})
-	if err == nil || errors.Is(err, redis.Nil) {
-		err = firstErr(cmds)
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim %s: %w", d, err)
-	}
-	return claim.Err() == nil, nil
-}
-
-// Claimed checks every delivery in one pipeline.
-func (s *Store) Claimed(ctx context.Context, ds []subscription.Delivery) ([]bool, error) {
-	out := make([]bool, len(ds))
-	if len(ds) == 0 {
-		return out, ctx.Err()
-	}
-	cmds := make([]*redis.IntCmd, len(ds))
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, d := range ds {
-			cmds[i] = p.Exists(ctx, s.claimKey(d))
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read claims: %w", err)
-	}
-	for i, c := range cmds {
-		out[i] = c.Val() == 1
-	}
-	return out, nil
-}
-
-// compareAndDelete deletes KEYS[1] only while it still holds ARGV[1]: a
-// claim or lock that expired and was taken by someone else stays theirs.
-var compareAndDelete = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`)
-
-// Release deletes the claim if token still holds it.
-func (s *Store) Release(ctx context.Context, d subscription.Delivery, token string) error {
-	key := s.claimKey(d)
-	n, err := compareAndDelete.Run(ctx, s.rdb, []string{key}, token).Int()
-	if err == nil && n == 1 {
-		err = s.rdb.SRem(ctx, s.claimsKey(d.Subscriber), key).Err()
-	}
-	if err != nil {
-		return fmt.Errorf("release %s: %w", d, err)
-	}
-	return nil
-}
 
 // SeeCalls sets each call's first sighting with HSETNX and reads them back: one round trip.
 func (s *Store) SeeCalls(ctx context.Context, calls []string, now time.Time) (map[string]time.Time, error) {
@@ -122,6 +52,12 @@ func seenMap(calls []string, vals []any) map[string]time.Time {
 	}
 	return out
 }
+
+// compareAndDelete deletes KEYS[1] only while it still holds ARGV[1]: a
+// lock that expired and was taken by someone else stays theirs.
+var compareAndDelete = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
 
 // acquireScript takes the lock when it is free, renews it when token holds
 // it, and otherwise returns how long the holder keeps it (PTTL, ms).
