@@ -108,7 +108,7 @@ func (h Instrumented) Handle(ctx context.Context, req bot.Request) bot.Reply {
 	h.Log.LogAttrs(ctx, slog.LevelInfo, "answered",
 		slog.String("intent", r.Intent), slog.String("lang", string(r.Lang)),
 		slog.Bool("matched", r.Matched), slog.Float64("confidence", r.Confidence),
-		slog.Duration("latency", d))
+		slog.Float64("latency_ms", float64(d.Microseconds())/1000))
 	h.Log.LogAttrs(ctx, slog.LevelDebug, "question", slog.String("text", req.Text))
 	return r
 }

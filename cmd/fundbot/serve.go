@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/redis/go-redis/v9"
 	"net"
 	"net/http"
 	"net/url"
@@ -44,6 +45,8 @@ func (a *App) serve(ctx context.Context, args []string) error {
 			"To try the bot without a platform, run: fundbot chat"}
 	}
 	log := newLogger(a.Stderr, cfg.Serve)
+	// go-redis prints connection trouble through its own logger; route it into ours.
+	redis.SetLogger(redisLog{log.With("component", "redis")})
 
 	// Signals first: a SIGHUP that arrives before we listen must not kill us.
 	hup := make(chan os.Signal, 1)

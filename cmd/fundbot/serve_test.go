@@ -42,7 +42,7 @@ func TestServeAnswersOnTelegramCountsAndLogsWithoutTheText(t *testing.T) {
 	if answered["level"] != "INFO" || answered["intent"] != "deadline" || answered["lang"] != "nb" || answered["matched"] != true {
 		t.Errorf("answered line: %v", answered)
 	}
-	for _, field := range []string{"confidence", "latency"} {
+	for _, field := range []string{"confidence", "latency_ms"} {
 		if _, ok := answered[field]; !ok {
 			t.Errorf("the answered line has no %s: %v", field, answered)
 		}

@@ -169,3 +169,11 @@ func (c countErrors) Record(ctx context.Context, e insights.Event) error {
 }
 
 var _ bot.Recorder = (*recorder)(nil)
+
+// redisLog sends go-redis's own messages (dial failures and the like) to slog,
+// so that the JSON log stays JSON. They carry addresses, never passwords.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(format, v...))
+}
