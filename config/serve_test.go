@@ -8,7 +8,6 @@ import (
 	"time"
 )
 
-
 func TestEveryProblemIsListedAtOnce(t *testing.T) {
 	_, err := FromEnv(env(map[string]string{
 		"FUNDBOT_THRESHOLD":        "2",

@@ -57,11 +57,13 @@ func TestRedisOutageMidFanOut(t *testing.T) {
 		t.Errorf("subscribe during the outage: %q; want it to say it cannot save now", reply)
 	}
 	duringOutage := len(fake.Sent())
-	// Let the scheduler try (and fail) for a few ticks.
-	waitFor(t, 20*time.Second, "the scheduler reports the store down", func() bool {
-		return p.logged("subscription store unavailable") > 0 || p.logged("leader lock unavailable") > 0
+	// Stay down until the scheduler has lost the leader lock and given up on
+	// the records of the sends in flight (go-redis retries a write for up to
+	// the record timeout, 5 s, so a short outage would not show it).
+	waitFor(t, 30*time.Second, "the scheduler reports the store down and the records unwritten", func() bool {
+		return p.logged("leader lock unavailable") > 0 && p.logged("reminders sent but not recorded") > 0
 	})
-	time.Sleep(3 * time.Second)
+	time.Sleep(time.Second) // and keep failing a little longer: nothing may go out meanwhile
 	stalled := len(fake.Sent()) - duringOutage
 
 	proxy.Up(t)
