@@ -53,7 +53,7 @@ func stop(t *testing.T, s *Scheduler) {
 }
 
 func TestLeaderFailoverWithinOneLockPeriod(t *testing.T) {
-	const ttl = time.Second
+	const ttl = 2 * time.Second
 	stores := map[string]func(t *testing.T) (a, b Store){
 		"redis": func(t *testing.T) (Store, Store) {
 			prefix := redistest.Prefix(t, redistest.Client(t))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -69,6 +68,12 @@ func TestSIGTERMDuringFanOutLosesNothing(t *testing.T) {
 			env["FUNDBOT_TELEGRAM_RATE"] = "100"
 			env["FUNDBOT_REMIND_SPEC"] = "* * * * *"
 			env["FUNDBOT_SHUTDOWN_TIMEOUT"] = "1s"
+			// A send cut off by the hard stop is leased, not recorded: it goes out
+			// again when its lease ends, and the restart takes over the leader
+			// lock when the old one expires. Short periods keep the test short.
+			env["FUNDBOT_SEND_TIMEOUT"] = "1s"
+			env["FUNDBOT_SEND_LEASE"] = "2s"
+			env["FUNDBOT_LOCK_TTL"] = "2s"
 			// 09:05 Oslo, seven days before the 21 September 2022 deadline.
 			clock := fixedClock(time.Date(2022, 9, 14, 9, 5, 0, 0, knowledge.Oslo()))
 
@@ -101,10 +106,9 @@ func TestSIGTERMDuringFanOutLosesNothing(t *testing.T) {
 			if code, _ := second.stop(t); code != exitOK {
 				t.Errorf("second run: exit %d", code)
 			}
-			t.Logf("second run: %v", tick["report"])
-			if want := fmt.Sprintf("%d sent", subscribers-sentBefore); !strings.Contains(tick["report"].(string), want) {
-				t.Errorf("the restart's tick: %v, want %s", tick["report"], want)
-			}
+			// The first tick after the restart may find a few reminders still
+			// leased by the stopped run; they go out when the lease ends.
+			t.Logf("second run, first tick: %v", tick["report"])
 
 			perChat := map[int64]int{}
 			for _, m := range f.Sent() {
