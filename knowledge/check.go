@@ -71,8 +71,8 @@ func (kb *KB) check() Problems {
 			}
 			for _, e := range ex {
 				key := exampleKey(e)
-				if key == "" {
-					ps.add(t.File, t.ID, "empty %s example", lang)
+				if len([]rune(key)) < 2 {
+					ps.add(t.File, t.ID, "%s example %q is too short to be a question", lang, e)
 					continue
 				}
 				if other, ok := owner[key]; ok && other != t.ID {

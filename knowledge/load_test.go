@@ -178,3 +178,13 @@ func TestDeadlineSentence(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadRejectsJunkExamples(t *testing.T) {
+	fsys := validFS()
+	junk := strings.Replace(topicYAML("alpha", "answer"), "        - alpha question nb 0\n", "        - x\n", 1)
+	fsys["programmes/demo.yaml"] = &fstest.MapFile{Data: []byte(programmeYAML(junk + topicYAML("deadline", "deadline")))}
+	_, err := Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), `nb example "x" is too short`) {
+		t.Fatalf("a one-letter example must be rejected, got %v", err)
+	}
+}

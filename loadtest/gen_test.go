@@ -123,15 +123,11 @@ func quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
 }
 
-func (s summary) failed() int {
+// answered is the number of requests that got an HTTP answer.
+func (s summary) answered() int {
 	n := 0
-	for _, c := range s.errors {
+	for _, c := range s.byStatus {
 		n += c
-	}
-	for code, c := range s.byStatus {
-		if code != http.StatusOK {
-			n += c
-		}
 	}
 	return n
 }
@@ -153,7 +149,7 @@ func (s summary) String() string {
 	}
 	return fmt.Sprintf("%d requests in %v (%.0f/s): %s; transport errors: %d %v; ack latency p50 %v, p99 %v, max %v (p99 from send %v)",
 		s.requests, s.took.Round(time.Millisecond), float64(s.requests)/s.took.Seconds(), strings.Join(codes, " "),
-		len(s.errors), errs, s.p50.Round(10*time.Microsecond), s.p99.Round(10*time.Microsecond), s.max.Round(time.Millisecond),
+		s.requests-s.answered(), errs, s.p50.Round(10*time.Microsecond), s.p99.Round(10*time.Microsecond), s.max.Round(time.Millisecond),
 		s.service99.Round(10*time.Microsecond))
 }
 

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,7 +23,9 @@ import (
 	"time"
 
 	"github.com/fundbot/fundbot/bot/telegram"
+	"github.com/fundbot/fundbot/insights"
 	"github.com/fundbot/fundbot/internal/telegramfake"
+	"github.com/fundbot/fundbot/knowledge"
 )
 
 const webhookSecret = "load-test-webhook-secret"
@@ -31,6 +34,7 @@ const webhookSecret = "load-test-webhook-secret"
 type server struct {
 	cmd  *exec.Cmd
 	addr string
+	data string // FUNDBOT_DATA_DIR
 	logs string // its stderr, a file
 	done chan error
 }
@@ -62,7 +66,7 @@ func freeAddr(t *testing.T) string {
 func startServe(t *testing.T, bin string, tg *telegramfake.Server, sl *slackFake) *server {
 	t.Helper()
 	dir := t.TempDir()
-	s := &server{addr: freeAddr(t), logs: filepath.Join(dir, "stderr.log"), done: make(chan error, 1)}
+	s := &server{addr: freeAddr(t), data: filepath.Join(dir, "data"), logs: filepath.Join(dir, "stderr.log"), done: make(chan error, 1)}
 	stderr, err := os.Create(s.logs)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +80,7 @@ func startServe(t *testing.T, bin string, tg *telegramfake.Server, sl *slackFake
 		"TELEGRAM_BOT_TOKEN=" + telegramfake.Token, "TELEGRAM_API_URL=" + tg.URL(),
 		"TELEGRAM_WEBHOOK_URL=https://fundbot.example/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
 		"SLACK_BOT_TOKEN=" + slackBotToken, "SLACK_SIGNING_SECRET=" + slackSecret, "SLACK_MODE=http", "SLACK_API_URL=" + sl.apiURL(),
-		"FUNDBOT_HTTP_ADDR=" + s.addr, "FUNDBOT_DATA_DIR=" + filepath.Join(dir, "data"), "FUNDBOT_LOG_LEVEL=info",
+		"FUNDBOT_HTTP_ADDR=" + s.addr, "FUNDBOT_DATA_DIR=" + s.data, "FUNDBOT_LOG_LEVEL=info",
 	}
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, stderr
 	if err := s.cmd.Start(); err != nil {
@@ -271,8 +275,10 @@ func TestWebhookLoad(t *testing.T) {
 				cpu, float64(cpu.Microseconds())/1000/float64(s.requests), 100*cpu.Seconds()/(s.took+drain).Seconds(),
 				peakRSS, after.heapInuse, after.goroutines)
 
-			if len(s.errors) > 0 {
-				t.Errorf("%d transport errors: %v", len(s.errors), s.errors)
+			// A request without an answer is posted again by the platform; a
+			// few under overload are tolerated, more are a fault.
+			if n := s.requests - s.answered(); n > s.requests/200 {
+				t.Errorf("%d transport errors: %v", n, s.errors)
 			}
 			for code, n := range s.byStatus {
 				if code != http.StatusOK && code != http.StatusServiceUnavailable {
@@ -289,7 +295,19 @@ func TestWebhookLoad(t *testing.T) {
 	}
 
 	_, hwm := procMemory(pid)
+	handled := srv.metrics(t).questions
 	srv.stop(t)
+	if ins, err := insights.OpenBolt(filepath.Join(srv.data, "insights.db"), time.Hour, knowledge.Oslo(), time.Now); err != nil {
+		t.Errorf("open the insights store: %v", err)
+	} else {
+		usage, err := ins.Usage(context.Background(), time.Now().Add(-time.Hour))
+		ins.Close()
+		recorded := 0
+		for _, u := range usage {
+			recorded += u.N
+		}
+		t.Logf("insights: %d of %.0f questions counted (%v); any others were dropped by the recorder's full queue", recorded, handled, err)
+	}
 	levels, samples := srv.logLevels(t)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -278,7 +278,7 @@ func (m *Matcher) Match(q Query) Result {
 	}
 	// A long message often wraps its question in context ("we are a small
 	// municipality and ..."): each sentence is also scored on its own.
-	if parts := questions(q.Text); len(parts) > 0 {
+	if parts := questions(clip(q.Text)); len(parts) > 0 {
 		for _, p := range parts {
 			terms, unknown := m.an.analyze(Tokens(p), stemLang, nil)
 			if terms = dedupeQ(terms); len(terms) < 2 {
@@ -440,6 +440,15 @@ func dedupeIDs(ids []int32) []int32 {
 		}
 	}
 	return out
+}
+
+// clip bounds the text that is split into sentences, as Tokens bounds the
+// words it reads: a huge message must not cost more than a long question.
+func clip(text string) string {
+	if len(text) > MaxInput {
+		return strings.ToValidUTF8(text[:MaxInput], "")
+	}
+	return text
 }
 
 // questions returns the parts of a multi-sentence message that carry its
