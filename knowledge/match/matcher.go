@@ -66,6 +66,7 @@ type Matcher struct {
 	schemes   [][]string // folded token sequences of other schemes' names
 	followUps [][]string
 	scratch   sync.Pool
+	topicBufs sync.Pool
 	// centroids: term id -> (topic, weight) of each topic's normalised mean document vector.
 	centroids [][]centroidWeight
 	// exampleShare is the weight of the nearest example against the topic centroid.
@@ -223,6 +224,9 @@ func New(kb *knowledge.KB) *Matcher {
 		}
 	}
 	m.an.done()
+	m.topicBufs.New = func() any {
+		return &topicBufs{best: make([]float64, len(m.topics)), part: make([]float64, len(m.topics))}
+	}
 	m.scratch.New = func() any {
 		return &scratch{dots: make([]float32, len(m.docs)), near: make([]float32, len(m.topics))}
 	}
@@ -272,7 +276,9 @@ func (m *Matcher) Match(q Query) Result {
 		}
 	}
 
-	best := m.score(tokens, stemLang)
+	tb := m.topicBufs.Get().(*topicBufs)
+	defer m.topicBufs.Put(tb)
+	best := m.score(tokens, stemLang, tb.best)
 	if best == nil {
 		return res
 	}
@@ -284,13 +290,13 @@ func (m *Matcher) Match(q Query) Result {
 			if terms = dedupeQ(terms); len(terms) < 2 {
 				continue // "Er det relevant?" means little without the sentences before it
 			}
-			for i, s := range m.scoreTerms(terms, unknown) {
+			for i, s := range m.scoreTerms(terms, unknown, tb.part) {
 				best[i] = math.Max(best[i], s)
 			}
 		}
 	}
 
-	m.yieldSmalltalk(best, tokens, stemLang)
+	m.yieldSmalltalk(best, tokens, stemLang, tb.part)
 	if res.FollowUp && q.PrevTopic != "" {
 		for i, t := range m.topics {
 			if t.ID == q.PrevTopic && best[i] > 0 {
@@ -309,7 +315,7 @@ func (m *Matcher) Match(q Query) Result {
 // yieldSmalltalk lets a real question win over the greeting or thanks around
 // it: "Hei! Hvem kan søke?" asks who can apply. What is left once the
 // smalltalk words are taken out must match a topic on its own.
-func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge.Lang) {
+func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge.Lang, buf []float64) {
 	var top, small float64
 	for i, t := range m.topics {
 		if t.Kind == knowledge.KindSmalltalk {
@@ -332,7 +338,7 @@ func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge
 		return
 	}
 	var restTop float64
-	for i, s := range m.scoreTerms(rest, unknown) {
+	for i, s := range m.scoreTerms(rest, unknown, buf) {
 		if m.topics[i].Kind != knowledge.KindSmalltalk {
 			restTop = math.Max(restTop, s)
 		}
@@ -349,12 +355,14 @@ func (m *Matcher) yieldSmalltalk(best []float64, tokens []string, lang knowledge
 
 // score returns each topic's best cosine similarity to tokens, or nil when
 // the tokens hold nothing to match.
-func (m *Matcher) score(tokens []string, lang knowledge.Lang) []float64 {
+func (m *Matcher) score(tokens []string, lang knowledge.Lang, out []float64) []float64 {
 	terms, unknown := m.an.analyze(tokens, lang, make([]qterm, 0, 16))
-	return m.scoreTerms(dedupeQ(terms), unknown)
+	return m.scoreTerms(dedupeQ(terms), unknown, out)
 }
 
-func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
+// scoreTerms writes each topic's score into out (len(m.topics)), or returns
+// nil when the terms hold nothing to match.
+func (m *Matcher) scoreTerms(terms []qterm, unknown int, out []float64) []float64 {
 	uw := m.maxIDF * unknownWeight
 	var qsq float64
 	for _, t := range terms {
@@ -372,7 +380,8 @@ func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 
 	sc := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(sc)
-	best := make([]float64, len(m.topics))
+	best := out
+	clear(best)
 	for _, t := range terms {
 		id, ok := m.ids[t.term]
 		if !ok {
@@ -414,6 +423,10 @@ func (m *Matcher) scoreTerms(terms []qterm, unknown int) []float64 {
 	sc.touched, sc.nearTouched = sc.touched[:0], sc.nearTouched[:0]
 	return best
 }
+
+// topicBufs hold per-topic scores while one question is matched: the
+// message's, and a sentence's or the question without its greeting.
+type topicBufs struct{ best, part []float64 }
 
 // scratch is per-question working memory, pooled so questions do not allocate it.
 type scratch struct {
