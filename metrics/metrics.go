@@ -40,7 +40,7 @@ func New() *Metrics {
 		}),
 		reminders: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fundbot_reminders_total",
-			Help: "Reminder deliveries by outcome: sent, late, announced, failed, uncertain, deduplicated (taken by another replica), deactivated, rate_limited.",
+			Help: "Reminder deliveries by outcome: sent, late, announced, failed, uncertain, deduplicated (taken by another replica), deactivated, rate_limited, busy (leased elsewhere at planning).",
 		}, []string{"outcome"}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "fundbot_store_errors_total",
@@ -71,6 +71,16 @@ func (m *Metrics) ObserveTick(r scheduler.Report) {
 	add("deduplicated", r.Taken)
 	add("deactivated", r.Deactivated)
 	add("rate_limited", r.Throttled)
+	add("busy", r.Busy)
+}
+
+// WatchDropped exports how many question events the insights recorder had
+// to drop because its queue was full (the reports then undercount).
+func (m *Metrics) WatchDropped(dropped func() int64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "fundbot_insights_dropped_total",
+		Help: "Question events not recorded for the reports because the recorder's queue was full.",
+	}, func() float64 { return float64(dropped()) }))
 }
 
 // StoreError counts one store failure.

@@ -75,7 +75,9 @@ func (a *App) serve(ctx context.Context, args []string) error {
 	cancel()
 
 	m := metrics.New()
-	recorder := newRecorder(insights.NewAsync(countErrors{st.insights, func() { m.StoreError("insights") }}, 4096, log.With("component", "insights")))
+	async := insights.NewAsync(countErrors{st.insights, func() { m.StoreError("insights") }}, 4096, log.With("component", "insights"))
+	m.WatchDropped(async.Dropped)
+	recorder := newRecorder(async)
 	defer recorder.Close(0) // early returns; the shutdown below flushes it
 
 	matcher, err := loadMatcher(cfg.KBDir)
