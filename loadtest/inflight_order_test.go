@@ -154,7 +154,7 @@ func TestInFlightQuestionsAnsweredInOrderSlackSocketMode(t *testing.T) {
 		t.Skip("load test (skipped under -short)")
 	}
 	f := newSlackFake(t)
-	a, err := slack.New(slack.Config{BotToken: slackBotToken, AppToken: slackAppToken, APIURL: f.apiURL(), Mode: slack.SocketMode},
+	a, err := slack.New(slack.Config{BotToken: slackBotToken, AppToken: slackAppToken, APIURL: f.APIURL(), Mode: slack.SocketMode},
 		tagged{realBot(t)}, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +163,7 @@ func TestInFlightQuestionsAnsweredInOrderSlackSocketMode(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 	select {
-	case <-f.conns:
+	case <-f.Connected():
 	case <-time.After(10 * time.Second):
 		t.Fatal("no Socket Mode connection")
 	}
@@ -172,19 +172,19 @@ func TestInFlightQuestionsAnsweredInOrderSlackSocketMode(t *testing.T) {
 	for n := range perChat {
 		for c := range chats {
 			id++
-			f.send(fmt.Sprintf("env-%d", id), dmPayload(id, fmt.Sprintf("UL%d", c), questionText(c, n)))
+			f.Send("events_api", fmt.Sprintf("env-%d", id), 0, dmPayload(id, fmt.Sprintf("UL%d", c), questionText(c, n)))
 		}
 	}
-	ok := f.waitPosts(inFlight, answerWithin)
+	ok := f.WaitPosts(inFlight, answerWithin)
 	took := time.Since(began)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	if !ok {
-		t.Errorf("%d of %d questions answered within %v", f.count(), inFlight, answerWithin)
+		t.Errorf("%d of %d questions answered within %v", f.Count(), inFlight, answerWithin)
 	}
-	checkOrder(t, f.byChannel(), func(c int) string { return fmt.Sprintf("DUL%d", c) })
+	checkOrder(t, byChannel(f), func(c int) string { return fmt.Sprintf("DUL%d", c) })
 	t.Logf("Slack Socket Mode: %d questions in %d chats answered in %v (%.0f answers/s); %d acknowledgements, %d envelopes sent again by Slack",
-		f.count(), chats, took.Round(time.Millisecond), float64(f.count())/took.Seconds(), f.acks.Load(), f.retries.Load())
+		f.Count(), chats, took.Round(time.Millisecond), float64(f.Count())/took.Seconds(), f.Acks(), f.Retries())
 }

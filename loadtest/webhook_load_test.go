@@ -24,6 +24,7 @@ import (
 
 	"github.com/fundbot/fundbot/bot/telegram"
 	"github.com/fundbot/fundbot/insights"
+	"github.com/fundbot/fundbot/internal/slackfake"
 	"github.com/fundbot/fundbot/internal/telegramfake"
 	"github.com/fundbot/fundbot/knowledge"
 )
@@ -63,7 +64,7 @@ func freeAddr(t *testing.T) string {
 // startServe runs `fundbot serve` with Telegram (webhook) and Slack (HTTP
 // mode) pointed at the fakes, the embedded file store in a fresh folder, and
 // a clean environment (no REDIS_URL from the caller's).
-func startServe(t *testing.T, bin string, tg *telegramfake.Server, sl *slackFake) *server {
+func startServe(t *testing.T, bin string, tg *telegramfake.Server, sl *slackfake.Server) *server {
 	t.Helper()
 	dir := t.TempDir()
 	s := &server{addr: freeAddr(t), data: filepath.Join(dir, "data"), logs: filepath.Join(dir, "stderr.log"), done: make(chan error, 1)}
@@ -79,7 +80,7 @@ func startServe(t *testing.T, bin string, tg *telegramfake.Server, sl *slackFake
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + dir,
 		"TELEGRAM_BOT_TOKEN=" + telegramfake.Token, "TELEGRAM_API_URL=" + tg.URL(),
 		"TELEGRAM_WEBHOOK_URL=https://fundbot.example/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET=" + webhookSecret,
-		"SLACK_BOT_TOKEN=" + slackBotToken, "SLACK_SIGNING_SECRET=" + slackSecret, "SLACK_MODE=http", "SLACK_API_URL=" + sl.apiURL(),
+		"SLACK_BOT_TOKEN=" + slackBotToken, "SLACK_SIGNING_SECRET=" + slackSecret, "SLACK_MODE=http", "SLACK_API_URL=" + sl.APIURL(),
 		"FUNDBOT_HTTP_ADDR=" + s.addr, "FUNDBOT_DATA_DIR=" + s.data, "FUNDBOT_LOG_LEVEL=info",
 	}
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, stderr
@@ -249,7 +250,7 @@ func TestWebhookLoad(t *testing.T) {
 			req.Header.Set("X-Slack-Request-Timestamp", ts)
 			req.Header.Set("X-Slack-Signature", slackSign(ts, body))
 			return req
-		}, sl.count, func(n int) bool { return sl.waitPosts(n, time.Minute) }},
+		}, sl.Count, func(n int) bool { return sl.WaitPosts(n, time.Minute) }},
 	}
 	for _, ph := range phases {
 		t.Run(strings.ReplaceAll(ph.name, " ", "_"), func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/fundbot/fundbot/bot"
 	"github.com/fundbot/fundbot/internal/kbtest"
+	"github.com/fundbot/fundbot/internal/slackfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/scheduler"
 	"github.com/fundbot/fundbot/subscription"
@@ -25,8 +26,8 @@ func TestMentionInChannelIsAnsweredInAThread(t *testing.T) {
 	hs := start(t, SocketMode, rec)
 
 	began := time.Now()
-	hs.fake.send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
-	if id := hs.fake.nextAck(t); id != "env-1" {
+	hs.fake.Send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
+	if id := hs.fake.WaitAck(t); id != "env-1" {
 		t.Errorf("acknowledged %q, want env-1", id)
 	}
 	acked := time.Since(began)
@@ -35,19 +36,19 @@ func TestMentionInChannelIsAnsweredInAThread(t *testing.T) {
 	if ex.req != want {
 		t.Errorf("request = %+v, want %+v", ex.req, want)
 	}
-	p := hs.fake.nextPost(t)
+	p := hs.fake.NextPost(t)
 	t.Logf("Socket Mode: acknowledged after %s, answer posted after %s", acked, time.Since(began))
 	if p.Via != "chat.postMessage" || p.Channel != "C1" || p.ThreadTS != "1772442000.000100" {
 		t.Errorf("posted via %s to %s thread %q, want chat.postMessage to C1 in thread 1772442000.000100", p.Via, p.Channel, p.ThreadTS)
 	}
-	if ex.reply.Intent != "who_can_apply" || !strings.Contains(p.sectionText(), "offentlig sektor") {
-		t.Errorf("intent %q, answer %q: want who_can_apply in bokmål", ex.reply.Intent, p.sectionText())
+	if ex.reply.Intent != "who_can_apply" || !strings.Contains(p.SectionText(), "offentlig sektor") {
+		t.Errorf("intent %q, answer %q: want who_can_apply in bokmål", ex.reply.Intent, p.SectionText())
 	}
-	ctx := p.block("context")
+	ctx := p.Block("context")
 	if ctx == nil || !strings.Contains(p.Raw, "Kilde: <https://") || !strings.Contains(p.Raw, "per ") {
 		t.Errorf("no context block with the source link and date: %s", p.Raw)
 	}
-	actions := p.block("actions")
+	actions := p.Block("actions")
 	if actions == nil || actions["block_id"] != "fundbot_actions:nb" {
 		t.Fatalf("actions block missing or without block_id: %s", p.Raw)
 	}
@@ -67,12 +68,12 @@ func TestMentionInChannelIsAnsweredInAThread(t *testing.T) {
 func TestMentionInsideAThreadStaysInIt(t *testing.T) {
 	rec := newRecorder(newBot(t, nil))
 	hs := start(t, SocketMode, rec)
-	hs.fake.send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention_thread.json")))
-	hs.fake.nextAck(t)
+	hs.fake.Send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention_thread.json")))
+	hs.fake.WaitAck(t)
 	if ex := rec.next(t); ex.req.Conversation != "slack:C1:1772442000.000100" {
 		t.Errorf("conversation %q, want the thread's", ex.req.Conversation)
 	}
-	if p := hs.fake.nextPost(t); p.ThreadTS != "1772442000.000100" {
+	if p := hs.fake.NextPost(t); p.ThreadTS != "1772442000.000100" {
 		t.Errorf("thread_ts %q, want the parent's 1772442000.000100", p.ThreadTS)
 	}
 }
@@ -81,8 +82,8 @@ func TestDirectMessageInNynorsk(t *testing.T) {
 	rec := newRecorder(newBot(t, nil))
 	hs := start(t, SocketMode, rec)
 
-	hs.fake.send("events_api", "env-dm", 0, json.RawMessage(fixture(t, "events/message_im_nn.json")))
-	hs.fake.nextAck(t)
+	hs.fake.Send("events_api", "env-dm", 0, json.RawMessage(fixture(t, "events/message_im_nn.json")))
+	hs.fake.WaitAck(t)
 	ex := rec.next(t)
 	if ex.req.Conversation != "slack:U1" || ex.req.Chat != "slack:U1" {
 		t.Errorf("conversation %q chat %q, want slack:U1 for both", ex.req.Conversation, ex.req.Chat)
@@ -90,7 +91,7 @@ func TestDirectMessageInNynorsk(t *testing.T) {
 	if ex.reply.Lang != knowledge.NN {
 		t.Errorf("reply language %q, want nn", ex.reply.Lang)
 	}
-	p := hs.fake.nextPost(t)
+	p := hs.fake.NextPost(t)
 	if p.Channel != "D1" || p.ThreadTS != "" {
 		t.Errorf("posted to %s thread %q, want D1 without a thread", p.Channel, p.ThreadTS)
 	}
@@ -107,7 +108,7 @@ func TestSlashCommandInEnglish(t *testing.T) {
 
 	form := url.Values{
 		"command": {"/fundbot"}, "text": {"who can apply?"}, "channel_id": {"C1"}, "channel_name": {"tilskudd"},
-		"user_id": {"U1"}, "user_name": {"kari"}, "team_id": {"T1"}, "response_url": {hs.fake.hookURL()}, "trigger_id": {"1.2.3"},
+		"user_id": {"U1"}, "user_name": {"kari"}, "team_id": {"T1"}, "response_url": {hs.fake.HookURL()}, "trigger_id": {"1.2.3"},
 	}
 	body := []byte(form.Encode())
 	began := time.Now()
@@ -122,11 +123,11 @@ func TestSlashCommandInEnglish(t *testing.T) {
 	if ex.req.Text != "who can apply?" || ex.req.Chat != "slack:C1" || ex.reply.Lang != knowledge.EN {
 		t.Errorf("request %+v answered in %q, want the text as is, chat slack:C1, English", ex.req, ex.reply.Lang)
 	}
-	p := hs.fake.nextPost(t)
+	p := hs.fake.NextPost(t)
 	if p.Via != "response_url" || p.ResponseType != "ephemeral" {
 		t.Errorf("answered via %s as %q, want an ephemeral response_url message", p.Via, p.ResponseType)
 	}
-	if !strings.Contains(p.sectionText(), "public-sector") || !strings.Contains(p.Raw, "Source: <https://") ||
+	if !strings.Contains(p.SectionText(), "public-sector") || !strings.Contains(p.Raw, "Source: <https://") ||
 		!strings.Contains(p.Raw, "Subscribe this channel to reminders") {
 		t.Errorf("not an English answer with source and subscribe button: %s", p.Raw)
 	}
@@ -155,11 +156,11 @@ func TestSlashSubcommands(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
 			id := "cmd-" + string(rune('a'+i))
-			hs.fake.send("slash_commands", id, 0, map[string]any{
+			hs.fake.Send("slash_commands", id, 0, map[string]any{
 				"command": "/fundbot", "text": tt.text, "channel_id": "C1", "user_id": "U1",
-				"response_url": hs.fake.hookURL(), "trigger_id": id,
+				"response_url": hs.fake.HookURL(), "trigger_id": id,
 			})
-			if ack := hs.fake.nextAck(t); ack != id {
+			if ack := hs.fake.WaitAck(t); ack != id {
 				t.Errorf("acknowledged %q, want %q", ack, id)
 			}
 			ex := rec.next(t)
@@ -167,7 +168,7 @@ func TestSlashSubcommands(t *testing.T) {
 			if ex.req != tt.want {
 				t.Errorf("request %+v, want %+v", ex.req, tt.want)
 			}
-			p := hs.fake.nextPost(t)
+			p := hs.fake.NextPost(t)
 			if p.ResponseType != tt.responseType {
 				t.Errorf("response_type %q, want %q", p.ResponseType, tt.responseType)
 			}
@@ -206,9 +207,9 @@ func TestSubscribeButtonThenReminderInTheChannel(t *testing.T) {
 	if err := json.Unmarshal(fixture(t, "interactions/block_actions_subscribe.json"), &click); err != nil {
 		t.Fatal(err)
 	}
-	click["response_url"] = hs.fake.hookURL()
-	hs.fake.send("interactive", "env-click", 0, click)
-	hs.fake.nextAck(t)
+	click["response_url"] = hs.fake.HookURL()
+	hs.fake.Send("interactive", "env-click", 0, click)
+	hs.fake.WaitAck(t)
 
 	ex := rec.next(t)
 	if ex.req.Text != "abonner" || ex.req.Lang != knowledge.NB || ex.req.Chat != "slack:C1" || ex.req.Conversation != "slack:C1:1772442000.000100" {
@@ -217,7 +218,7 @@ func TestSubscribeButtonThenReminderInTheChannel(t *testing.T) {
 	if ex.reply.Intent != "subscribe" {
 		t.Errorf("intent %q: the click did not reach the subscribe command", ex.reply.Intent)
 	}
-	confirm := hs.fake.nextPost(t)
+	confirm := hs.fake.NextPost(t)
 	if confirm.Channel != "C1" || confirm.ThreadTS != "1772442000.000100" || strings.Contains(confirm.Raw, subscribeAction) {
 		t.Errorf("confirmation to %s thread %q: %s", confirm.Channel, confirm.ThreadTS, confirm.Raw)
 	}
@@ -240,17 +241,17 @@ func TestSubscribeButtonThenReminderInTheChannel(t *testing.T) {
 	if err != nil || rep.Sent != 1 {
 		t.Fatalf("tick: %v, report %s: want one reminder sent", err, rep)
 	}
-	reminder := hs.fake.nextPost(t)
-	if reminder.Channel != "C1" || reminder.ThreadTS != "" || !strings.Contains(reminder.sectionText(), "Påminnelse: Søknadsfristen for Innovasjonsprosjekt er 20. mars 2026") {
-		t.Errorf("reminder to %s thread %q: %q", reminder.Channel, reminder.ThreadTS, reminder.sectionText())
+	reminder := hs.fake.NextPost(t)
+	if reminder.Channel != "C1" || reminder.ThreadTS != "" || !strings.Contains(reminder.SectionText(), "Påminnelse: Søknadsfristen for Innovasjonsprosjekt er 20. mars 2026") {
+		t.Errorf("reminder to %s thread %q: %q", reminder.Channel, reminder.ThreadTS, reminder.SectionText())
 	}
-	if !strings.Contains(reminder.sectionText(), "<https://example.org/ipos/2026>") {
-		t.Errorf("the source is not a link: %q", reminder.sectionText())
+	if !strings.Contains(reminder.SectionText(), "<https://example.org/ipos/2026>") {
+		t.Errorf("the source is not a link: %q", reminder.SectionText())
 	}
 	assertInert(t, reminder)
 
 	// The channel is archived later: the next reminder deactivates the subscription.
-	hs.fake.fail("C1", failure{code: "is_archived"})
+	hs.fake.Fail("C1", slackfake.Failure{Code: "is_archived"})
 	tick = time.Date(2026, 3, 13, 9, 5, 0, 0, oslo)
 	if rep, err := sched.RunOnce(context.Background()); err != nil || rep.Deactivated != 1 {
 		t.Errorf("tick after archiving: %v, report %s: want the subscriber deactivated", err, rep)
@@ -262,13 +263,13 @@ func TestSuggestionButtonInADirectMessageAndReminderAsDM(t *testing.T) {
 	rec := newRecorder(newBot(t, subs))
 	hs := start(t, SocketMode, rec)
 
-	hs.fake.send("interactive", "env-topic", 0, json.RawMessage(fixture(t, "interactions/block_actions_topic.json")))
-	hs.fake.nextAck(t)
+	hs.fake.Send("interactive", "env-topic", 0, json.RawMessage(fixture(t, "interactions/block_actions_topic.json")))
+	hs.fake.WaitAck(t)
 	ex := rec.next(t)
 	if ex.req.Topic != "costs_covered" || ex.req.Lang != knowledge.NN || ex.req.Chat != "slack:U1" {
 		t.Errorf("request %+v, want topic costs_covered in nn for slack:U1", ex.req)
 	}
-	if p := hs.fake.nextPost(t); p.Channel != "D1" || !strings.Contains(p.Raw, "Kjelde") {
+	if p := hs.fake.NextPost(t); p.Channel != "D1" || !strings.Contains(p.Raw, "Kjelde") {
 		t.Errorf("answer to %s: %s", p.Channel, p.Raw)
 	}
 
@@ -276,10 +277,10 @@ func TestSuggestionButtonInADirectMessageAndReminderAsDM(t *testing.T) {
 	if err := hs.a.Notifier().Notify(context.Background(), sub, scheduler.Message{Text: "Påminning: fristen er om 3 dagar."}); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
-	if user := <-hs.fake.opened; user != "U1" {
+	if user := <-hs.fake.Opened(); user != "U1" {
 		t.Errorf("conversations.open for %q, want U1", user)
 	}
-	if p := hs.fake.nextPost(t); p.Channel != "DU1" {
+	if p := hs.fake.NextPost(t); p.Channel != "DU1" {
 		t.Errorf("reminder posted to %q, want the DM channel DU1", p.Channel)
 	}
 }
@@ -301,17 +302,17 @@ func TestBroadcastsInAQuestionAreNotEchoedLive(t *testing.T) {
 			}
 			rec := newRecorder(handler)
 			hs := start(t, SocketMode, rec)
-			hs.fake.send("events_api", "env-b", 0, json.RawMessage(fixture(t, "events/app_mention_broadcast.json")))
-			hs.fake.nextAck(t)
+			hs.fake.Send("events_api", "env-b", 0, json.RawMessage(fixture(t, "events/app_mention_broadcast.json")))
+			hs.fake.WaitAck(t)
 			ex := rec.next(t)
 			// What the person saw: Slack's markup as words, and the <!channel> they typed as text.
 			if want := "@channel @here @everyone @kari @team hva er fristen? <!channel> @here"; ex.req.Text != want {
 				t.Errorf("the bot got %q, want %q", ex.req.Text, want)
 			}
-			p := hs.fake.nextPost(t)
+			p := hs.fake.NextPost(t)
 			assertInert(t, p)
-			if h.name == "echo" && !strings.Contains(p.sectionText(), "&lt;!channel&gt;") {
-				t.Errorf("the typed text <!channel> should show escaped: %q", p.sectionText())
+			if h.name == "echo" && !strings.Contains(p.SectionText(), "&lt;!channel&gt;") {
+				t.Errorf("the typed text <!channel> should show escaped: %q", p.SectionText())
 			}
 		})
 	}
@@ -321,17 +322,17 @@ func TestRetriedEventIsAnsweredOnce(t *testing.T) {
 	t.Run("socket mode", func(t *testing.T) {
 		hs := start(t, SocketMode, newBot(t, nil))
 		event := json.RawMessage(fixture(t, "events/app_mention.json"))
-		hs.fake.send("events_api", "env-1", 0, event)
-		hs.fake.send("events_api", "env-2", 1, event) // Slack's retry: a new envelope, the same event_id
-		hs.fake.send("events_api", "env-3", 2, event)
+		hs.fake.Send("events_api", "env-1", 0, event)
+		hs.fake.Send("events_api", "env-2", 1, event) // Slack's retry: a new envelope, the same event_id
+		hs.fake.Send("events_api", "env-3", 2, event)
 		for range 3 {
-			hs.fake.nextAck(t) // every delivery is acknowledged, or Slack keeps retrying
+			hs.fake.WaitAck(t) // every delivery is acknowledged, or Slack keeps retrying
 		}
-		hs.fake.nextPost(t)
+		hs.fake.NextPost(t)
 		if err := hs.stop(t); err != nil {
 			t.Fatal(err)
 		}
-		hs.fake.noMorePosts(t)
+		hs.fake.NoMorePosts(t)
 	})
 	t.Run("http", func(t *testing.T) {
 		hs := start(t, HTTPMode, newBot(t, nil))
@@ -346,11 +347,11 @@ func TestRetriedEventIsAnsweredOnce(t *testing.T) {
 				t.Fatalf("delivery %d: status %d, want 200", retry, status)
 			}
 		}
-		hs.fake.nextPost(t)
+		hs.fake.NextPost(t)
 		if err := hs.stop(t); err != nil {
 			t.Fatal(err)
 		}
-		hs.fake.noMorePosts(t)
+		hs.fake.NoMorePosts(t)
 	})
 }
 
@@ -359,21 +360,21 @@ func TestBotsAndOwnMessagesAreIgnored(t *testing.T) {
 	hs := start(t, SocketMode, rec)
 	for i, name := range []string{"message_im_bot", "message_im_self", "message_changed", "message_channel"} {
 		id := "env-ignored-" + string(rune('a'+i))
-		hs.fake.send("events_api", id, 0, json.RawMessage(fixture(t, "events/"+name+".json")))
-		if ack := hs.fake.nextAck(t); ack != id {
+		hs.fake.Send("events_api", id, 0, json.RawMessage(fixture(t, "events/"+name+".json")))
+		if ack := hs.fake.WaitAck(t); ack != id {
 			t.Errorf("%s: acknowledged %q, want %q", name, ack, id)
 		}
 	}
 	// An event type slack-go does not know: acknowledged all the same, or Slack would retry it.
-	hs.fake.send("events_api", "env-unknown", 0, map[string]any{"type": "event_callback", "event_id": "Ev0NEW",
+	hs.fake.Send("events_api", "env-unknown", 0, map[string]any{"type": "event_callback", "event_id": "Ev0NEW",
 		"event": map[string]any{"type": "brand_new_event", "user": "U1", "channel": "C1", "ts": "1.2"}})
-	if ack := hs.fake.nextAck(t); ack != "env-unknown" {
+	if ack := hs.fake.WaitAck(t); ack != "env-unknown" {
 		t.Errorf("acknowledged %q, want env-unknown", ack)
 	}
 	if err := hs.stop(t); err != nil {
 		t.Fatal(err)
 	}
-	hs.fake.noMorePosts(t)
+	hs.fake.NoMorePosts(t)
 	select {
 	case ex := <-rec.seen:
 		t.Errorf("the bot was asked %+v", ex.req)
@@ -391,14 +392,14 @@ func TestPanicInTheHandlerIsRecovered(t *testing.T) {
 		return real.Handle(ctx, req)
 	})
 	hs := start(t, SocketMode, h)
-	hs.fake.send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
-	p := hs.fake.nextPost(t)
-	if !strings.Contains(p.sectionText(), "Beklager, noe gikk galt") || p.block("actions") != nil {
+	hs.fake.Send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
+	p := hs.fake.NextPost(t)
+	if !strings.Contains(p.SectionText(), "Beklager, noe gikk galt") || p.Block("actions") != nil {
 		t.Errorf("after a panic: %s, want an apology without buttons", p.Raw)
 	}
-	hs.fake.send("events_api", "env-2", 0, json.RawMessage(fixture(t, "events/message_im_nn.json")))
-	if p := hs.fake.nextPost(t); !strings.Contains(p.sectionText(), "Søkjaren") {
-		t.Errorf("the adapter did not recover: %q", p.sectionText())
+	hs.fake.Send("events_api", "env-2", 0, json.RawMessage(fixture(t, "events/message_im_nn.json")))
+	if p := hs.fake.NextPost(t); !strings.Contains(p.SectionText(), "Søkjaren") {
+		t.Errorf("the adapter did not recover: %q", p.SectionText())
 	}
 	if !strings.Contains(hs.logs.String(), "slack handler panicked") {
 		t.Error("the panic was not logged")
@@ -423,25 +424,25 @@ func TestEventsAreAcknowledgedBeforeTheyAreAnswered(t *testing.T) {
 		}
 		t.Logf("HTTP acknowledgement took %s", took)
 		release <- struct{}{}
-		hs.fake.nextPost(t)
+		hs.fake.NextPost(t)
 	})
 	t.Run("socket mode", func(t *testing.T) {
 		hs := start(t, SocketMode, slow)
 		began := time.Now()
-		hs.fake.send("events_api", "env-slow", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
-		hs.fake.nextAck(t) // while the handler still blocks
+		hs.fake.Send("events_api", "env-slow", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
+		hs.fake.WaitAck(t) // while the handler still blocks
 		t.Logf("Socket Mode acknowledgement took %s", time.Since(began))
 		release <- struct{}{}
-		hs.fake.nextPost(t)
+		hs.fake.NextPost(t)
 	})
 }
 
 func TestReplyWaitsOutRateLimitOnce(t *testing.T) {
 	hs := start(t, SocketMode, newBot(t, nil))
-	hs.fake.fail("D1", failure{status: 429, retryAfter: "1", once: true})
+	hs.fake.Fail("D1", slackfake.Failure{Status: 429, RetryAfter: "1", Once: true})
 	began := time.Now()
-	hs.fake.send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/message_im_nn.json")))
-	p := hs.fake.nextPost(t)
+	hs.fake.Send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/message_im_nn.json")))
+	p := hs.fake.NextPost(t)
 	if took := time.Since(began); p.Channel != "D1" || took < time.Second {
 		t.Errorf("posted to %s after %s: want D1 after the 1 s Slack asked for", p.Channel, took)
 	}
@@ -449,16 +450,16 @@ func TestReplyWaitsOutRateLimitOnce(t *testing.T) {
 
 func TestRemovedFromChannelAnswersThroughResponseURL(t *testing.T) {
 	hs := start(t, SocketMode, newBot(t, nil))
-	hs.fake.fail("C1", failure{code: "not_in_channel"})
+	hs.fake.Fail("C1", slackfake.Failure{Code: "not_in_channel"})
 	var click map[string]any
 	if err := json.Unmarshal(fixture(t, "interactions/block_actions_subscribe.json"), &click); err != nil {
 		t.Fatal(err)
 	}
-	click["response_url"] = hs.fake.hookURL()
+	click["response_url"] = hs.fake.HookURL()
 	click["actions"].([]any)[0].(map[string]any)["action_id"] = "fundbot_topic_0"
 	click["actions"].([]any)[0].(map[string]any)["value"] = "deadline"
-	hs.fake.send("interactive", "env-1", 0, click)
-	if p := hs.fake.nextPost(t); p.Via != "response_url" || p.ResponseType != "ephemeral" {
+	hs.fake.Send("interactive", "env-1", 0, click)
+	if p := hs.fake.NextPost(t); p.Via != "response_url" || p.ResponseType != "ephemeral" {
 		t.Errorf("answered via %s as %q, want an ephemeral response_url message", p.Via, p.ResponseType)
 	}
 }
@@ -476,7 +477,7 @@ func TestUnsignedOrStaleRequestsAreRejected(t *testing.T) {
 	rec := newRecorder(newBot(t, nil))
 	hs := start(t, HTTPMode, rec)
 	event := fixture(t, "events/app_mention.json")
-	command := []byte(url.Values{"command": {"/fundbot"}, "text": {"frist"}, "channel_id": {"C1"}, "user_id": {"U1"}, "response_url": {hs.fake.hookURL()}}.Encode())
+	command := []byte(url.Values{"command": {"/fundbot"}, "text": {"frist"}, "channel_id": {"C1"}, "user_id": {"U1"}, "response_url": {hs.fake.HookURL()}}.Encode())
 	click := []byte(url.Values{"payload": {string(fixture(t, "interactions/block_actions_subscribe.json"))}}.Encode())
 
 	tests := []struct {
@@ -530,7 +531,7 @@ func TestUnsignedOrStaleRequestsAreRejected(t *testing.T) {
 			t.Errorf("status %d, want 200", status)
 		}
 		rec.next(t)
-		hs.fake.nextPost(t)
+		hs.fake.NextPost(t)
 	})
 	select {
 	case ex := <-rec.seen:

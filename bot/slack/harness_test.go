@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fundbot/fundbot/bot"
+	"github.com/fundbot/fundbot/internal/slackfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/knowledge/match"
 )
@@ -107,7 +108,7 @@ func (s *syncBuffer) String() string {
 
 // harness is an adapter running against a fake Slack.
 type harness struct {
-	fake *fakeSlack
+	fake *slackfake.Server
 	a    *Adapter
 	logs *syncBuffer
 	web  *httptest.Server // the adapter's endpoints, in HTTP mode
@@ -124,7 +125,7 @@ func start(t *testing.T, mode Mode, h Handler) *harness {
 	t.Helper()
 	hs := &harness{fake: newFakeSlack(t), logs: &syncBuffer{}, done: make(chan error, 1)}
 	log := slog.New(slog.NewJSONHandler(hs.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := Config{BotToken: testBotToken, AppToken: testAppToken, SigningSecret: testSecret, APIURL: hs.fake.apiURL(), Mode: mode}
+	cfg := Config{BotToken: testBotToken, AppToken: testAppToken, SigningSecret: testSecret, APIURL: hs.fake.APIURL(), Mode: mode}
 	a, err := New(cfg, h, log, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func start(t *testing.T, mode Mode, h Handler) *harness {
 	})
 	if mode == SocketMode {
 		select {
-		case <-hs.fake.conns:
+		case <-hs.fake.Connected():
 		case err := <-hs.done:
 			t.Fatalf("Run returned before connecting: %v", err)
 		case <-time.After(10 * time.Second):
@@ -213,9 +214,9 @@ func do(t *testing.T, req *http.Request) (int, string) {
 
 // assertInert fails if any text in the message could notify people: any
 // markup but a link (<!channel>, <@U1>, <#C1>), or a bare @channel.
-func assertInert(t *testing.T, p post) {
+func assertInert(t *testing.T, p slackfake.Post) {
 	t.Helper()
-	for _, s := range p.strings() {
+	for _, s := range p.Strings() {
 		for i := 0; i < len(s); i++ {
 			if s[i] == '<' && !strings.HasPrefix(s[i:], "<http") {
 				t.Errorf("markup other than a link in %q", s)

@@ -56,9 +56,9 @@ func TestTypedMarkupInSlackIsShownNotRendered(t *testing.T) {
 	// pasted with a label arrives as <url|label>.
 	typed := "&lt;script&gt;alert(1)&lt;/script&gt; *fet* _kursiv_ &lt;https://evil.example|klikk&gt; &lt;!channel&gt; &lt;@U0ADMIN&gt; @everyone"
 	postEvent(t, hs, dmEvent(t, 1, "U1", typed))
-	p := hs.fake.nextPost(t)
+	p := hs.fake.NextPost(t)
 	assertInert(t, p)
-	text := p.sectionText()
+	text := p.SectionText()
 	for _, want := range []string{"&lt;script&gt;", "&lt;!channel&gt;", "&lt;@U0ADMIN&gt;"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the user should see %q as typed: %q", want, text)
@@ -69,7 +69,7 @@ func TestTypedMarkupInSlackIsShownNotRendered(t *testing.T) {
 	}
 
 	postEvent(t, hs, dmEvent(t, 2, "U2", "se <https://evil.example/login|Forskningsrådet> og svar"))
-	if text := hs.fake.nextPost(t).sectionText(); strings.Contains(text, "evil.example") {
+	if text := hs.fake.NextPost(t).SectionText(); strings.Contains(text, "evil.example") {
 		t.Errorf("the hidden address of a pasted link came back: %q", text)
 	}
 }
@@ -82,11 +82,11 @@ func TestHugeSlackMessageIsAnsweredQuickly(t *testing.T) {
 	} {
 		began := time.Now()
 		postEvent(t, hs, dmEvent(t, 10+i, fmt.Sprintf("U%d", 10+i), text))
-		p := hs.fake.nextPost(t)
+		p := hs.fake.NextPost(t)
 		if took := time.Since(began); took > 5*time.Second {
 			t.Errorf("answered in %v", took)
 		}
-		if len(p.sectionText()) == 0 || len(p.Raw) > 10_000 {
+		if len(p.SectionText()) == 0 || len(p.Raw) > 10_000 {
 			t.Errorf("reply of %d bytes", len(p.Raw))
 		}
 	}
@@ -103,20 +103,18 @@ func TestOneSlackUserFloodingIsThrottledWhileOthersAreAnswered(t *testing.T) {
 	}
 	var answers, slowDown, other int
 	for {
-		select {
-		case p := <-hs.fake.posts:
-			switch {
-			case p.Channel == "DUOTHER":
-				other++
-			case strings.Contains(p.sectionText(), "Du sender mange meldinger"):
-				slowDown++
-			default:
-				answers++
-			}
-			continue
-		default:
+		p, ok := hs.fake.TryNext()
+		if !ok {
+			break
 		}
-		break
+		switch {
+		case p.Channel == "DUOTHER":
+			other++
+		case strings.Contains(p.SectionText(), "Du sender mange meldinger"):
+			slowDown++
+		default:
+			answers++
+		}
 	}
 	if answers != 10 || slowDown != 1 || other != 1 {
 		t.Errorf("flooding user: %d answers and %d slow-down messages (want 10 and 1); other user: %d answers (want 1)", answers, slowDown, other)
@@ -135,12 +133,12 @@ func TestOneConversationIsAnsweredInOrderWithoutHoldingUpOthers(t *testing.T) {
 	postEvent(t, hs, dmEvent(t, 1, "U1", "første, treg"))
 	postEvent(t, hs, dmEvent(t, 2, "U1", "andre"))
 	postEvent(t, hs, dmEvent(t, 3, "U2", "fra en annen"))
-	if p := hs.fake.nextPost(t); !strings.Contains(p.Text, "fra en annen") {
+	if p := hs.fake.NextPost(t); !strings.Contains(p.Text, "fra en annen") {
 		t.Fatalf("first reply %q, want the other conversation's while U1's first question is slow", p.Text)
 	}
 	close(release)
 	for _, want := range []string{"første, treg", "andre"} {
-		if p := hs.fake.nextPost(t); !strings.Contains(p.Text, want) {
+		if p := hs.fake.NextPost(t); !strings.Contains(p.Text, want) {
 			t.Errorf("reply %q, want the answer to %q: a conversation is answered in the order asked", p.Text, want)
 		}
 	}
@@ -163,10 +161,10 @@ func TestTooManyQueuedRequestsAreLeftForSlackToRetry(t *testing.T) {
 	}
 	close(release)
 	for range 3 {
-		hs.fake.nextPost(t)
+		hs.fake.NextPost(t)
 	}
 	postEvent(t, hs, dmEvent(t, 20, "U9", "ett til")) // Slack's retry, once there is room, is answered
-	if p := hs.fake.nextPost(t); p.Channel != "DU9" {
+	if p := hs.fake.NextPost(t); p.Channel != "DU9" {
 		t.Errorf("the retry was answered in %q", p.Channel)
 	}
 }

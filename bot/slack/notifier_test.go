@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fundbot/fundbot/internal/slackfake"
 	"github.com/fundbot/fundbot/knowledge"
 	"github.com/fundbot/fundbot/scheduler"
 	"github.com/fundbot/fundbot/subscription"
@@ -29,28 +30,28 @@ var reminder = scheduler.Message{Kind: scheduler.KindReminder, Text: "Påminnels
 func TestNotifierMapsSlackErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		fail      failure
+		fail      slackfake.Failure
 		retry     time.Duration // want *scheduler.RetryAfterError with this After
 		gone      string        // want *scheduler.ChatGoneError with this Reason
 		uncertain bool
 	}{
-		{name: "rate limited with Retry-After", fail: failure{status: 429, retryAfter: "7"}, retry: 7 * time.Second},
-		{name: "429 without Retry-After", fail: failure{status: 429}, retry: defaultRetryAfter},
-		{name: "ratelimited error code", fail: failure{code: "ratelimited"}, retry: defaultRetryAfter},
-		{name: "channel deleted", fail: failure{code: "channel_not_found"}, gone: "channel_not_found"},
-		{name: "channel archived", fail: failure{code: "is_archived"}, gone: "is_archived"},
-		{name: "bot removed from channel", fail: failure{code: "not_in_channel"}, gone: "not_in_channel"},
-		{name: "account inactive", fail: failure{code: "account_inactive"}, gone: "account_inactive"},
-		{name: "user not found", fail: failure{code: "user_not_found"}, gone: "user_not_found"},
-		{name: "token revoked is the operator's problem", fail: failure{code: "token_revoked"}},
-		{name: "server error", fail: failure{status: 500}},
-		{name: "service unavailable", fail: failure{status: 503}},
+		{name: "rate limited with Retry-After", fail: slackfake.Failure{Status: 429, RetryAfter: "7"}, retry: 7 * time.Second},
+		{name: "429 without Retry-After", fail: slackfake.Failure{Status: 429}, retry: defaultRetryAfter},
+		{name: "ratelimited error code", fail: slackfake.Failure{Code: "ratelimited"}, retry: defaultRetryAfter},
+		{name: "channel deleted", fail: slackfake.Failure{Code: "channel_not_found"}, gone: "channel_not_found"},
+		{name: "channel archived", fail: slackfake.Failure{Code: "is_archived"}, gone: "is_archived"},
+		{name: "bot removed from channel", fail: slackfake.Failure{Code: "not_in_channel"}, gone: "not_in_channel"},
+		{name: "account inactive", fail: slackfake.Failure{Code: "account_inactive"}, gone: "account_inactive"},
+		{name: "user not found", fail: slackfake.Failure{Code: "user_not_found"}, gone: "user_not_found"},
+		{name: "token revoked is the operator's problem", fail: slackfake.Failure{Code: "token_revoked"}},
+		{name: "server error", fail: slackfake.Failure{Status: 500}},
+		{name: "service unavailable", fail: slackfake.Failure{Status: 503}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeSlack(t)
-			fake.fail("C1", tt.fail)
-			n := newTestNotifier(t, fake.apiURL(), nil)
+			fake.Fail("C1", tt.fail)
+			n := newTestNotifier(t, fake.APIURL(), nil)
 			err := n.Notify(context.Background(), subscription.New(subscription.Slack, "C1", knowledge.NB, testNow), reminder)
 			if err == nil {
 				t.Fatal("Notify succeeded, want an error")
@@ -72,23 +73,23 @@ func TestNotifierMapsSlackErrors(t *testing.T) {
 
 func TestNotifierSendsToChannelsAndUsers(t *testing.T) {
 	fake := newFakeSlack(t)
-	n := newTestNotifier(t, fake.apiURL(), nil)
+	n := newTestNotifier(t, fake.APIURL(), nil)
 	ctx := context.Background()
 
 	if err := n.Notify(ctx, subscription.New(subscription.Slack, "C1", knowledge.NB, testNow), reminder); err != nil {
 		t.Fatal(err)
 	}
-	if p := fake.nextPost(t); p.Channel != "C1" || p.sectionText() != reminder.Text || p.Text != reminder.Text {
-		t.Errorf("posted %q to %s", p.sectionText(), p.Channel)
+	if p := fake.NextPost(t); p.Channel != "C1" || p.SectionText() != reminder.Text || p.Text != reminder.Text {
+		t.Errorf("posted %q to %s", p.SectionText(), p.Channel)
 	}
 
 	if err := n.Notify(ctx, subscription.New(subscription.Slack, "U1", knowledge.NB, testNow), reminder); err != nil {
 		t.Fatal(err)
 	}
-	if u := <-fake.opened; u != "U1" {
+	if u := <-fake.Opened(); u != "U1" {
 		t.Errorf("opened a DM with %q", u)
 	}
-	if p := fake.nextPost(t); p.Channel != "DU1" {
+	if p := fake.NextPost(t); p.Channel != "DU1" {
 		t.Errorf("user reminder posted to %q, want DU1", p.Channel)
 	}
 
@@ -151,12 +152,12 @@ func TestNotifierUncertainOnlyAfterTheRequestWasSent(t *testing.T) {
 
 func TestNotifierEscapesTheReminder(t *testing.T) {
 	fake := newFakeSlack(t)
-	n := newTestNotifier(t, fake.apiURL(), nil)
+	n := newTestNotifier(t, fake.APIURL(), nil)
 	msg := scheduler.Message{Text: "Frist <!channel> & @here: " + strings.Repeat("lang tekst ", 700)}
 	if err := n.Notify(context.Background(), subscription.New(subscription.Slack, "C1", knowledge.NB, testNow), msg); err != nil {
 		t.Fatal(err)
 	}
-	p := fake.nextPost(t)
+	p := fake.NextPost(t)
 	assertInert(t, p)
 	if len(p.Blocks) != 3 {
 		t.Errorf("%d blocks for 7,700 characters, want 3 sections", len(p.Blocks))

@@ -33,12 +33,12 @@ func TestSecretsNeverReachLogsOrErrors(t *testing.T) {
 
 	// Socket Mode: a normal answer, then a reply whose response_url fails.
 	sock := start(t, SocketMode, newBot(t, nil))
-	sock.fake.send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
-	sock.fake.nextAck(t)
-	sock.fake.nextPost(t)
+	sock.fake.Send("events_api", "env-1", 0, json.RawMessage(fixture(t, "events/app_mention.json")))
+	sock.fake.WaitAck(t)
+	sock.fake.NextPost(t)
 	deadHook := "http://" + closedAddr(t) + testHookPath
-	sock.fake.send("slash_commands", "env-2", 0, map[string]any{"command": "/fundbot", "text": "frist", "channel_id": "C1", "user_id": "U1", "response_url": deadHook})
-	if id := sock.fake.nextAck(t); id != "env-2" {
+	sock.fake.Send("slash_commands", "env-2", 0, map[string]any{"command": "/fundbot", "text": "frist", "channel_id": "C1", "user_id": "U1", "response_url": deadHook})
+	if id := sock.fake.WaitAck(t); id != "env-2" {
 		t.Fatalf("acknowledged %q, want env-2", id)
 	}
 	if err := sock.stop(t); err != nil {
@@ -64,7 +64,7 @@ func TestSecretsNeverReachLogsOrErrors(t *testing.T) {
 	// A rejected bot token, and a notifier that cannot reach Slack.
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	bad, err := New(Config{BotToken: "xoxb-9-WRONGTOKEN", AppToken: testAppToken, APIURL: web.fake.apiURL()}, newBot(t, nil), log, clock)
+	bad, err := New(Config{BotToken: "xoxb-9-WRONGTOKEN", AppToken: testAppToken, APIURL: web.fake.APIURL()}, newBot(t, nil), log, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
