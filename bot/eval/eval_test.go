@@ -132,7 +132,7 @@ func TestNoEvalQuestionIsAnExample(t *testing.T) {
 			}
 		}
 	}
-	for _, file := range []string{"../../testdata/dev.jsonl", "../../testdata/heldout.jsonl", "../../testdata/heldout2.jsonl"} {
+	for _, file := range []string{"../../testdata/dev.jsonl", "../../testdata/heldout.jsonl", "../../testdata/heldout2.jsonl", "../../testdata/heldout3.jsonl"} {
 		f, err := os.Open(file)
 		if err != nil {
 			t.Fatal(err)
