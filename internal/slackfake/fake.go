@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +23,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/fundbot/fundbot/internal/fakelog"
 )
 
 // Options are the workspace's credentials and the fake's behaviour.
@@ -128,13 +129,10 @@ type Server struct {
 
 	mu       sync.Mutex
 	failures map[string]Failure // by channel id
-	posts    []Post
-	read     int           // posts already returned by Next
-	postWake chan struct{} // closed and replaced on every post
-	acks     []string
-	ackRead  int
-	ackWake  chan struct{} // closed and replaced on every acknowledgement
 	pending  map[string]*envelope
+
+	posts fakelog.Log[Post]
+	acks  fakelog.Log[string] // envelope ids acknowledged
 
 	acked   atomic.Int64
 	retries atomic.Int64
@@ -146,8 +144,8 @@ func New(t testing.TB, opts Options) *Server {
 	f := &Server{
 		t: t, opts: opts, done: make(chan struct{}),
 		frames: make(chan []byte, 8192), conns: make(chan struct{}, 10), opened: make(chan string, 100),
-		failures: map[string]Failure{}, postWake: make(chan struct{}), ackWake: make(chan struct{}),
-		pending: map[string]*envelope{},
+		failures: map[string]Failure{},
+		pending:  map[string]*envelope{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/auth.test", f.authTest)
@@ -188,69 +186,20 @@ func (f *Server) Connected() <-chan struct{} { return f.conns }
 func (f *Server) Opened() <-chan string { return f.opened }
 
 // Posts is every message posted so far, in order.
-func (f *Server) Posts() []Post {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.posts)
-}
+func (f *Server) Posts() []Post { return f.posts.All() }
 
 // Count is the number of messages posted so far.
-func (f *Server) Count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.posts)
-}
+func (f *Server) Count() int { return f.posts.Len() }
 
 // WaitPosts waits up to timeout for n messages in all; it reports whether they came.
-func (f *Server) WaitPosts(n int, timeout time.Duration) bool {
-	expired := time.After(timeout)
-	for {
-		f.mu.Lock()
-		got, wake := len(f.posts), f.postWake
-		f.mu.Unlock()
-		if got >= n {
-			return true
-		}
-		select {
-		case <-wake:
-		case <-expired:
-			return false
-		}
-	}
-}
+func (f *Server) WaitPosts(n int, timeout time.Duration) bool { return f.posts.Wait(n, timeout) }
 
 // Next returns the first message posted that Next has not returned yet,
 // waiting up to timeout for one; ok is false if none came.
-func (f *Server) Next(timeout time.Duration) (p Post, ok bool) {
-	expired := time.After(timeout)
-	for {
-		f.mu.Lock()
-		if f.read < len(f.posts) {
-			p = f.posts[f.read]
-			f.read++
-			f.mu.Unlock()
-			return p, true
-		}
-		wake := f.postWake
-		f.mu.Unlock()
-		select {
-		case <-wake:
-		case <-expired:
-			return Post{}, false
-		}
-	}
-}
+func (f *Server) Next(timeout time.Duration) (Post, bool) { return f.posts.Next(timeout) }
 
 // TryNext is Next without waiting.
-func (f *Server) TryNext() (Post, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.read < len(f.posts) {
-		f.read++
-		return f.posts[f.read-1], true
-	}
-	return Post{}, false
-}
+func (f *Server) TryNext() (Post, bool) { return f.posts.TryNext() }
 
 // NextPost is Next that fails the test when no message comes within 10 s.
 func (f *Server) NextPost(t testing.TB) Post {
@@ -279,25 +228,7 @@ func (f *Server) Retries() int64 { return f.retries.Load() }
 
 // NextAck returns the id of the first acknowledgement that NextAck has not
 // returned yet, waiting up to timeout for one; ok is false if none came.
-func (f *Server) NextAck(timeout time.Duration) (id string, ok bool) {
-	expired := time.After(timeout)
-	for {
-		f.mu.Lock()
-		if f.ackRead < len(f.acks) {
-			id = f.acks[f.ackRead]
-			f.ackRead++
-			f.mu.Unlock()
-			return id, true
-		}
-		wake := f.ackWake
-		f.mu.Unlock()
-		select {
-		case <-wake:
-		case <-expired:
-			return "", false
-		}
-	}
-}
+func (f *Server) NextAck(timeout time.Duration) (string, bool) { return f.acks.Next(timeout) }
 
 // WaitAck is NextAck that fails the test when no acknowledgement comes within 10 s.
 func (f *Server) WaitAck(t testing.TB) string {
@@ -361,11 +292,7 @@ func (f *Server) connectionsOpen(w http.ResponseWriter, r *http.Request) {
 
 func (f *Server) record(p Post) {
 	p.Raw = strings.Join(p.Strings(), "\n")
-	f.mu.Lock()
-	f.posts = append(f.posts, p)
-	close(f.postWake)
-	f.postWake = make(chan struct{})
-	f.mu.Unlock()
+	f.posts.Add(p)
 }
 
 func (f *Server) postMessage(w http.ResponseWriter, r *http.Request) {
@@ -435,10 +362,8 @@ func (f *Server) responseURL(w http.ResponseWriter, r *http.Request) {
 func (f *Server) ack(envelopeID string) {
 	f.mu.Lock()
 	delete(f.pending, envelopeID)
-	f.acks = append(f.acks, envelopeID)
-	close(f.ackWake)
-	f.ackWake = make(chan struct{})
 	f.mu.Unlock()
+	f.acks.Add(envelopeID)
 	f.acked.Add(1)
 }
 

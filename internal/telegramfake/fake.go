@@ -24,6 +24,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/fundbot/fundbot/internal/fakelog"
 )
 
 // The bot the fake serves. Only Token is accepted; any other gets 401.
@@ -105,9 +107,7 @@ type Server struct {
 	offsets   []int // the offset of every getUpdates
 	commands  map[string]string
 	webhook   map[string]string
-	sent      []Message
-	sentWake  chan struct{} // closed when a message is sent
-	read      int           // messages already returned by Next
+	sent      fakelog.Log[Message]
 
 	answered chan string   // callback query ids answered
 	polled   chan int      // each getUpdates' offset
@@ -118,7 +118,7 @@ type Server struct {
 func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		closed: make(chan struct{}), nextID: 1000, nextMsgID: 1, wake: make(chan struct{}), sentWake: make(chan struct{}),
+		closed: make(chan struct{}), nextID: 1000, nextMsgID: 1, wake: make(chan struct{}),
 		scripts: map[string][]Answer{}, delays: map[string]time.Duration{}, calls: map[string]int{},
 		commands: map[string]string{}, webhook: map[string]string{},
 		answered: make(chan string, 100), polled: make(chan int, 10000), hooked: make(chan struct{}, 10),
@@ -181,62 +181,17 @@ func (s *Server) Webhook() map[string]string {
 }
 
 // Sent is every message sent so far, in order.
-func (s *Server) Sent() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.sent)
-}
+func (s *Server) Sent() []Message { return s.sent.All() }
 
 // Next returns the first sent message that Next has not returned yet,
 // waiting up to timeout for one; ok is false if none came.
-func (s *Server) Next(timeout time.Duration) (m Message, ok bool) {
-	expired := time.After(timeout)
-	for {
-		s.mu.Lock()
-		if s.read < len(s.sent) {
-			m = s.sent[s.read]
-			s.read++
-			s.mu.Unlock()
-			return m, true
-		}
-		wake := s.sentWake
-		s.mu.Unlock()
-		select {
-		case <-wake:
-		case <-expired:
-			return Message{}, false
-		}
-	}
-}
+func (s *Server) Next(timeout time.Duration) (Message, bool) { return s.sent.Next(timeout) }
 
 // TryNext is Next without waiting.
-func (s *Server) TryNext() (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.read < len(s.sent) {
-		s.read++
-		return s.sent[s.read-1], true
-	}
-	return Message{}, false
-}
+func (s *Server) TryNext() (Message, bool) { return s.sent.TryNext() }
 
 // WaitSent waits up to timeout until at least n messages were sent.
-func (s *Server) WaitSent(n int, timeout time.Duration) bool {
-	expired := time.After(timeout)
-	for {
-		s.mu.Lock()
-		got, wake := len(s.sent), s.sentWake
-		s.mu.Unlock()
-		if got >= n {
-			return true
-		}
-		select {
-		case <-wake:
-		case <-expired:
-			return false
-		}
-	}
-}
+func (s *Server) WaitSent(n int, timeout time.Duration) bool { return s.sent.Wait(n, timeout) }
 
 // Answered receives the id of each callback query answered.
 func (s *Server) Answered() <-chan string { return s.answered }
@@ -452,9 +407,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.nextMsgID++
 	id := s.nextMsgID
-	s.sent = append(s.sent, msg)
-	close(s.sentWake)
-	s.sentWake = make(chan struct{})
+	s.sent.Add(msg)
 	s.mu.Unlock()
 	b, _ := json.Marshal(map[string]any{"ok": true, "result": map[string]any{
 		"message_id": id, "date": time.Now().Unix(), "text": text,
