@@ -62,7 +62,6 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte(p), []byte(g), []byte(l))
 	emb := knowledge.Embedded()
-	_ = emb
 	read := func(name string) []byte {
 		b, err := fs.ReadFile(emb, name)
 		if err != nil {
